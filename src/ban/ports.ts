@@ -1,0 +1,36 @@
+// Ports the ban stage consumes, declared here by their consumer and implemented by adapters
+// (firewall/, store/). The jail wiring only ever sees these interfaces.
+
+import type { Address } from '../core/address.ts';
+import type { BanOrder, BlockRule, UnbanOrder } from '../core/types.ts';
+
+/** What a jail asks of the firewall: its own sets and one rule per firewall action. */
+export interface JailFirewallSpec {
+  readonly jail: string;
+  readonly rules: readonly BlockRule[];
+}
+
+/** An element as the kernel holds it. */
+export interface KernelElement {
+  readonly address: Address;
+  /** Milliseconds left before the kernel drops it; null when it never expires. */
+  readonly expiresInMs: number | null;
+}
+
+export interface Firewall {
+  /** Creates (idempotently) the table, the jail's IPv4 and IPv6 sets and its rules. */
+  addJail(spec: JailFirewallSpec): Promise<void>;
+  /** Removes the jail's rules and sets. */
+  removeJail(jail: string): Promise<void>;
+  /**
+   * Puts the address in the jail's set with the order's remaining time. Orders issued in the
+   * same tick share one kernel transaction; the promise settles when it is committed.
+   */
+  ban(order: BanOrder): Promise<void>;
+  /** Removes the address from the jail's set; absent is not an error. */
+  unban(order: UnbanOrder): Promise<void>;
+  /** The jail's set contents as the kernel reports them. */
+  list(jail: string): Promise<KernelElement[]>;
+  /** Removes everything this firewall created. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+// Addresses as the pipeline carries them: parsed once at the edge, canonical text, family known.
+// IPv4-mapped IPv6 (::ffff:1.2.3.4) becomes plain IPv4 so one attacker is one key everywhere.
+
+import ipaddr from 'ipaddr.js';
+
+export type Family = 4 | 6;
+
+export interface Address {
+  /** Canonical text: dotted quad, or RFC 5952 compressed IPv6. */
+  readonly text: string;
+  readonly family: Family;
+}
+
+/** Parses an IPv4 or IPv6 address; `undefined` when `text` is not exactly one address. */
+export function parseAddress(text: string): Address | undefined {
+  if (!ipaddr.isValid(text)) return undefined;
+  // ipaddr.isValid accepts legacy IPv4 forms ("127.1", "0x7f.1"); a log line that says
+  // "127.1" is not an address we should ban, so IPv4 must be four decimal parts.
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (parsed.kind() === 'ipv4') {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
+    return { text: parsed.toString(), family: 4 };
+  }
+  const v6 = parsed as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return { text: v6.toIPv4Address().toString(), family: 4 };
+  if ((v6 as ipaddr.IPv6 & { zoneId?: string }).zoneId) return undefined;
+  return { text: v6.toRFC5952String(), family: 6 };
+}
+
+/** A network in CIDR form, for ignoreip. */
+export interface Network {
+  readonly text: string;
+  readonly family: Family;
+  readonly contains: (address: Address) => boolean;
+}
+
+/** Parses `1.2.3.4`, `1.2.3.0/24`, `2001:db8::/32`; `undefined` when it is neither. */
+export function parseNetwork(text: string): Network | undefined {
+  const slash = text.indexOf('/');
+  const base = parseAddress(slash < 0 ? text : text.slice(0, slash));
+  if (!base) return undefined;
+  const maxBits = base.family === 4 ? 32 : 128;
+  let bits = maxBits;
+  if (slash >= 0) {
+    const suffix = text.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(suffix)) return undefined;
+    bits = Number(suffix);
+    if (bits > maxBits) return undefined;
+  }
+  const range = ipaddr.parse(base.text);
+  return {
+    text: `${base.text}/${bits}`,
+    family: base.family,
+    contains(address) {
+      if (address.family !== base.family) return false;
+      return ipaddr.parse(address.text).match(range, bits);
+    },
+  };
+}
