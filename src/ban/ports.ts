@@ -2,7 +2,7 @@
 // (firewall/, store/). The jail wiring only ever sees these interfaces.
 
 import type { Address } from '../core/address.ts';
-import type { BanOrder, BlockRule, UnbanOrder } from '../core/types.ts';
+import type { BanOrder, BlockRule, Failure, UnbanOrder } from '../core/types.ts';
 
 /** What a jail asks of the firewall: its own sets and one rule per firewall action. */
 export interface JailFirewallSpec {
@@ -33,4 +33,32 @@ export interface Firewall {
   list(jail: string): Promise<KernelElement[]>;
   /** Removes everything this firewall created. */
   close(): Promise<void>;
+}
+
+/** A ban as the state file remembers it. */
+export interface BanRecord {
+  readonly jail: string;
+  readonly address: Address;
+  readonly bannedAt: number;
+  readonly expiresAt: number | null;
+  readonly failures: number;
+}
+
+/** Where failures and bans persist across restarts (SQLite in production). */
+export interface StateStore {
+  /** Queues a failure; queued writes reach disk together, at most a tick later. */
+  recordFailure(jail: string, failure: Failure): void;
+  /** Failures of `jail` at or after `since`, oldest first. */
+  failuresSince(jail: string, since: number): Failure[];
+  /** Forgets the address's failures in the jail (it was just banned). */
+  clearFailures(jail: string, address: Address): void;
+  recordBan(order: BanOrder): void;
+  /** Marks the jail's active ban of `address` as lifted at `at`. */
+  liftBan(jail: string, address: Address, at: number): void;
+  /** Bans of `jail` still in force at `now`. */
+  activeBans(jail: string, now: number): BanRecord[];
+  /** How many bans the jail ever issued (restored ones are not new bans). */
+  totalBans(jail: string): number;
+  /** Writes everything queued. */
+  flush(): void;
 }

@@ -61,3 +61,10 @@ export interface BlockRule {
   readonly ports: readonly PortRange[] | 'all';
   readonly protocol: Protocol;
 }
+
+/** A regex as written in a filter file, remembered with where it came from. */
+export interface PatternSource {
+  readonly pattern: string;
+  readonly file: string;
+  readonly line: number;
+}

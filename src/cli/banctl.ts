@@ -1,0 +1,101 @@
+// banctl: argv → one request over the control socket → printed reply → exit code.
+// Exit codes: 0 ok, 1 the daemon refused (unknown jail, bad address), 64 usage,
+// 69 the daemon is not reachable.
+
+import { createConnection } from 'node:net';
+import { parseArgs } from 'node:util';
+import { encode, type Request, type Response } from '../control/protocol.ts';
+import { formatJailStatus, formatStatus } from './format.ts';
+import type { DaemonStatus, JailStatusReply } from '../control/protocol.ts';
+
+const USAGE = `Usage: banctl [-s SOCKET] COMMAND
+Commands:
+  status             list the jails
+  status JAIL        show a jail's failures and bans
+  ban JAIL IP        ban IP in JAIL now
+  unban JAIL IP      lift IP's ban in JAIL
+  ping               check that banhammerd answers
+Options:
+  -s, --socket PATH  control socket (default /run/banhammer/banhammer.sock)
+  -h, --help         show this help`;
+
+function toRequest(words: string[]): Request | undefined {
+  const [cmd, a, b, ...rest] = words;
+  if (rest.length > 0) return undefined;
+  if (cmd === 'ping' && a === undefined) return { cmd };
+  if (cmd === 'status' && b === undefined) return a === undefined ? { cmd } : { cmd, jail: a };
+  if ((cmd === 'ban' || cmd === 'unban') && a !== undefined && b !== undefined) return { cmd, jail: a, ip: b };
+  return undefined;
+}
+
+function send(socket: string, req: Request): Promise<Response> {
+  return new Promise((ok, fail) => {
+    const conn = createConnection(socket);
+    let data = '';
+    conn.setEncoding('utf8');
+    conn.on('connect', () => conn.write(encode(req)));
+    conn.on('data', (chunk: string) => {
+      data += chunk;
+      const nl = data.indexOf('\n');
+      if (nl < 0) return;
+      conn.end();
+      try {
+        ok(JSON.parse(data.slice(0, nl)) as Response);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    conn.on('error', fail);
+    conn.on('end', () => fail(new Error('connection closed without a reply')));
+  });
+}
+
+function render(req: Request, result: unknown): string {
+  switch (req.cmd) {
+    case 'status':
+      return req.jail === undefined ? formatStatus(result as DaemonStatus) : formatJailStatus(result as JailStatusReply);
+    case 'ban':
+      return result ? `${req.ip} banned in ${req.jail}` : `${req.ip} was already banned in ${req.jail}`;
+    case 'unban':
+      return result ? `${req.ip} unbanned from ${req.jail}` : `${req.ip} was not banned in ${req.jail}`;
+    case 'ping':
+      return 'Server replied: pong';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { socket: { type: 'string', short: 's' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    process.stderr.write(`banctl: ${(err as Error).message}\n${USAGE}\n`);
+    return 64;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const req = toRequest(parsed.positionals);
+  if (!req) {
+    process.stderr.write(`${USAGE}\n`);
+    return 64;
+  }
+  const socket = (parsed.values.socket as string | undefined) ?? '/run/banhammer/banhammer.sock';
+  let res: Response;
+  try {
+    res = await send(socket, req);
+  } catch (err) {
+    process.stderr.write(`banctl: cannot reach banhammerd at ${socket}: ${(err as Error).message}\n`);
+    return 69;
+  }
+  if (!res.ok) {
+    process.stderr.write(`banctl: ${res.error.message}\n`);
+    return 1;
+  }
+  process.stdout.write(`${render(req, res.result)}\n`);
+  return 0;
+}

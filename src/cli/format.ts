@@ -1,0 +1,30 @@
+// Renders replies the way fail2ban-client prints them. fail2ban separates label and value with
+// a tab; terminals show that as padding to column 24, which is what the tutorial's transcript
+// captured, so banctl pads with spaces to the same column and the output reads identically
+// whether it lands on a terminal, in a file or in a diff.
+
+import type { DaemonStatus, JailStatusReply } from '../control/protocol.ts';
+
+const COLUMN = 24;
+
+function row(label: string, value: string | number): string {
+  return `${label}${' '.repeat(Math.max(1, COLUMN - label.length))}${value}`;
+}
+
+export function formatStatus(s: DaemonStatus): string {
+  return ['Status', row('|- Number of jail:', s.jails.length), row('`- Jail list:', s.jails.join(', '))].join('\n');
+}
+
+export function formatJailStatus(s: JailStatusReply): string {
+  return [
+    `Status for the jail: ${s.name}`,
+    '|- Filter',
+    row('|  |- Currently failed:', s.currentlyFailed),
+    row('|  |- Total failed:', s.totalFailed),
+    row('|  `- File list:', s.files.join(' ')),
+    '`- Actions',
+    row('   |- Currently banned:', s.currentlyBanned),
+    row('   |- Total banned:', s.totalBanned),
+    row('   `- Banned IP list:', s.bannedAddresses.join(' ')),
+  ].join('\n');
+}

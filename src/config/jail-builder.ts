@@ -1,0 +1,209 @@
+// Turns one enabled [jail] section into a JailConfig, collecting every problem rather than
+// stopping at the first. Defaults are fail2ban's own (maxretry 5, findtime 10m, bantime 10m,
+// port 0:65535, protocol tcp, banaction iptables-multiport, ignoreself true).
+
+import { type Network, parseNetwork } from '../core/address.ts';
+import type { ConfigProblem } from '../core/errors.ts';
+import type { BlockRule, PortRange, Protocol } from '../core/types.ts';
+import { type ActionCall, parseActionList } from './action-list.ts';
+import { parseBantime, parseDuration } from './duration.ts';
+import { loadFilter } from './filter-file.ts';
+import { type IniDocument, resolve } from './ini.ts';
+import { parsePorts, parseProtocol } from './ports.ts';
+import type { FilterConfig, JailConfig } from './types.ts';
+
+/** Stock action names that banhammer runs on its own nftables sets. */
+const FIREWALL_ACTIONS = new Set([
+  'iptables', 'iptables-multiport', 'iptables-new', 'iptables-multiport-log', 'iptables-ipset',
+  'iptables-ipset-proto4', 'iptables-ipset-proto6', 'nftables', 'nftables-multiport',
+  'firewallcmd-multiport', 'firewallcmd-ipset', 'firewallcmd-new',
+]);
+const ALLPORTS_ACTIONS = new Set([
+  'iptables-allports', 'iptables-ipset-proto6-allports', 'nftables-allports', 'firewallcmd-allports',
+]);
+
+const DEFAULTS: Readonly<Record<string, string>> = {
+  maxretry: '5', findtime: '10m', bantime: '10m', port: '0:65535', protocol: 'tcp',
+  banaction: 'iptables-multiport', banaction_allports: 'iptables-allports', ignoreself: 'true',
+  ignoreip: '', logpath: '', action: '',
+};
+
+/** Reads options of one section with problems recorded against file, line and option. */
+class OptionReader {
+  readonly problems: ConfigProblem[] = [];
+  constructor(
+    private readonly doc: IniDocument,
+    private readonly section: string,
+    private readonly fallbackFile: string,
+  ) {}
+
+  /** The interpolated value and its source line; fail2ban's default when unset. */
+  get(key: string): { value: string; file: string; line?: number } {
+    const r = resolve(this.doc, this.section, key);
+    if (r && 'problem' in r) {
+      this.problems.push(r.problem);
+      return { value: DEFAULTS[key] ?? '', file: r.problem.file };
+    }
+    if (r) return { value: r.value, file: r.entry.file, line: r.entry.line };
+    return { value: DEFAULTS[key] ?? '', file: this.fallbackFile };
+  }
+
+  /** Parses option `key`; a parse failure is recorded with `expected` and yields `undefined`. */
+  parse<T>(key: string, parse: (text: string) => T | undefined, expected: string): T | undefined {
+    const v = this.get(key);
+    const out = parse(v.value);
+    if (out === undefined) this.fail(key, `expected ${expected}, got "${v.value}"`);
+    return out;
+  }
+
+  fail(key: string, message: string): void {
+    const v = resolve(this.doc, this.section, key);
+    const where = v && 'entry' in v ? { file: v.entry.file, line: v.entry.line } : { file: this.fallbackFile };
+    this.problems.push({ ...where, option: key, message });
+  }
+}
+
+export function parseBool(text: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  if (['true', 'yes', 'on', '1', 'enabled'].includes(t)) return true;
+  if (['false', 'no', 'off', '0', 'disabled'].includes(t)) return false;
+  return undefined;
+}
+
+const positiveInt = (t: string) => (/^\s*\d+\s*$/.test(t) && Number(t) > 0 ? Number(t) : undefined);
+
+/** Builds the jail `name`; `dir` is the config directory (for filter.d). */
+export function buildJail(
+  doc: IniDocument,
+  name: string,
+  dir: string,
+  sectionFile: string,
+  filterCache: Map<string, ReturnType<typeof loadFilter>>,
+): { jail: JailConfig; warnings: string[] } | { problems: ConfigProblem[] } {
+  const r = new OptionReader(doc, name, sectionFile);
+  const warnings: string[] = [];
+  const maxretry = r.parse('maxretry', positiveInt, 'a positive integer');
+  const findtimeMs = r.parse('findtime', parseDuration, 'a duration such as 600, 10m, 1h, 1d or 1w');
+  const bantimeMs = r.parse('bantime', parseBantime, 'a duration such as 600, 10m, 1h, 1d, 1w, or -1 (forever)');
+  const ignoreself = r.parse('ignoreself', parseBool, 'true or false');
+  const protocol = r.parse('protocol', parseProtocol, 'tcp, udp, sctp, dccp or all');
+  const port = portsOf(r, 'port', r.get('port').value);
+  const ignoreip = networksOf(r, warnings, name);
+  const logpaths = r
+    .get('logpath')
+    .value.split('\n')
+    // fail2ban lets a path end in " tail" or " head" (where to start a file never seen before).
+    .map((l) => l.trim().replace(/\s+(?:tail|head)$/, ''))
+    .filter(Boolean);
+  if (logpaths.length === 0) r.fail('logpath', 'an enabled jail needs at least one logpath');
+  const backend = r.get('backend').value.trim();
+  if (backend && !['auto', 'inotify', 'pyinotify', 'gamin', 'polling'].includes(backend)) {
+    warnings.push(`jail ${name}: backend "${backend}" is not supported yet; following the files with inotify`);
+  }
+  const filter = filterOf(r, dir, filterCache, name);
+  const actions = actionsOf(r, port ?? [], protocol ?? 'tcp');
+
+  if (r.problems.length > 0 || !filter || !actions) return { problems: r.problems };
+  for (const call of actions.other) {
+    warnings.push(`jail ${name}: action "${call.name}" is not supported yet and will not run`);
+  }
+  const jail: JailConfig = Object.freeze({
+    name,
+    filter,
+    logpaths: Object.freeze(logpaths),
+    maxretry: maxretry!,
+    findtimeMs: findtimeMs!,
+    bantimeMs: bantimeMs === undefined ? 600_000 : bantimeMs,
+    ignoreip: Object.freeze(ignoreip),
+    ignoreself: ignoreself ?? true,
+    port: Object.freeze(port ?? []),
+    protocol: protocol ?? 'tcp',
+    blockRules: Object.freeze(actions.rules),
+    otherActions: Object.freeze(actions.other),
+  });
+  return { jail, warnings };
+}
+
+function portsOf(r: OptionReader, key: string, text: string): PortRange[] | undefined {
+  const parsed = parsePorts(text);
+  if ('error' in parsed) {
+    r.fail(key, parsed.error);
+    return undefined;
+  }
+  return parsed.ports;
+}
+
+function networksOf(r: OptionReader, warnings: string[], jail: string): Network[] {
+  const out: Network[] = [];
+  for (const item of r.get('ignoreip').value.split(/[\s,]+/).filter(Boolean)) {
+    const net = parseNetwork(item);
+    if (net) out.push(net);
+    else if (/^[A-Za-z0-9.-]+$/.test(item) && /[A-Za-z]/.test(item)) {
+      warnings.push(`jail ${jail}: ignoreip host name "${item}" is not resolved yet and is ignored`);
+    } else r.fail('ignoreip', `expected addresses or networks (1.2.3.4, 10.0.0.0/8, ::1), got "${item}"`);
+  }
+  return out;
+}
+
+function filterOf(
+  r: OptionReader,
+  dir: string,
+  cache: Map<string, ReturnType<typeof loadFilter>>,
+  jail: string,
+): FilterConfig | undefined {
+  const text = r.get('filter').value.trim() || jail;
+  const parsed = parseActionList(text);
+  if ('error' in parsed || parsed.calls.length !== 1) {
+    r.fail('filter', `expected a filter name, optionally with [options], got "${text}"`);
+    return undefined;
+  }
+  const call = parsed.calls[0]!;
+  const key = `${call.name}\0${JSON.stringify(call.args)}`;
+  let loaded = cache.get(key);
+  if (!loaded) {
+    loaded = loadFilter(dir, call.name, call.args);
+    cache.set(key, loaded);
+  }
+  if ('problems' in loaded) {
+    for (const p of loaded.problems) r.problems.push(p);
+    if (loaded.problems.some((p) => p.message.includes('not found'))) r.fail('filter', `no filter.d/${call.name}.conf`);
+    return undefined;
+  }
+  return loaded.filter;
+}
+
+function actionsOf(
+  r: OptionReader,
+  port: readonly PortRange[],
+  protocol: Protocol,
+): { rules: BlockRule[]; other: ActionCall[] } | undefined {
+  let text = r.get('action').value;
+  // No action anywhere: fail2ban's jail.conf would supply %(action_)s; do the same by hand.
+  if (text.trim() === '') text = r.get('banaction').value;
+  const parsed = parseActionList(text);
+  if ('error' in parsed) {
+    r.fail('action', parsed.error);
+    return undefined;
+  }
+  const rules: BlockRule[] = [];
+  const other: ActionCall[] = [];
+  for (const call of parsed.calls) {
+    const allports = ALLPORTS_ACTIONS.has(call.name);
+    if (!allports && !FIREWALL_ACTIONS.has(call.name)) {
+      other.push(call);
+      continue;
+    }
+    const proto = call.args.protocol === undefined ? protocol : parseProtocol(call.args.protocol);
+    if (!proto) {
+      r.fail('action', `${call.name}: protocol: expected tcp, udp, sctp, dccp or all, got "${call.args.protocol}"`);
+      continue;
+    }
+    if (allports) {
+      rules.push({ ports: 'all', protocol: proto });
+      continue;
+    }
+    const ports = call.args.port === undefined ? port : portsOf(r, 'action', call.args.port);
+    if (ports) rules.push({ ports, protocol: proto });
+  }
+  return { rules, other };
+}

@@ -1,0 +1,21 @@
+// Jail option names. Implemented ones are validated; the rest of fail2ban's vocabulary is
+// recognised so a fail2ban user's jail.local warns "not supported yet" rather than "unknown".
+
+export const IMPLEMENTED_JAIL_OPTIONS: ReadonlySet<string> = new Set([
+  'enabled', 'filter', 'logpath', 'maxretry', 'findtime', 'bantime', 'port', 'protocol',
+  'ignoreip', 'ignoreself', 'action', 'banaction', 'banaction_allports', 'chain', 'backend',
+]);
+
+/** fail2ban jail options that banhammer reads but does not act on yet. */
+export const PENDING_JAIL_OPTIONS: ReadonlySet<string> = new Set([
+  'usedns', 'logencoding', 'journalmatch', 'ignorecommand', 'ignorecache', 'maxmatches',
+  'maxlines', 'datepattern', 'logtimezone', 'prefregex', 'failregex', 'ignoreregex', 'mode',
+  'bantime.increment', 'bantime.factor', 'bantime.formula', 'bantime.multipliers',
+  'bantime.maxtime', 'bantime.rndtime', 'bantime.overalljails', 'dbpurgeage',
+  'destemail', 'sender', 'sendername', 'mta', 'fail2ban_agent', 'norestored',
+]);
+
+/** Keys that only feed interpolation (fail2ban's jail.conf defines many in [DEFAULT]). */
+export function isHelperKey(key: string): boolean {
+  return key.startsWith('_') || key.startsWith('action_') || key.startsWith('known/');
+}

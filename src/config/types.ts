@@ -1,0 +1,49 @@
+// The validated, frozen configuration the loader yields. Runtime objects are built from these
+// by main/ and jail/; nothing here holds a file handle, a timer or a compiled regex.
+
+import type { Network } from '../core/address.ts';
+import type { BlockRule, PatternSource, PortRange, Protocol } from '../core/types.ts';
+import type { ActionCall } from './action-list.ts';
+
+export interface FilterConfig {
+  readonly name: string;
+  readonly file: string;
+  readonly failregex: readonly PatternSource[];
+  readonly ignoreregex: readonly PatternSource[];
+}
+
+export interface JailConfig {
+  readonly name: string;
+  readonly filter: FilterConfig;
+  /** Paths or globs, as written. */
+  readonly logpaths: readonly string[];
+  readonly maxretry: number;
+  readonly findtimeMs: number;
+  /** null: banned forever (bantime = -1). */
+  readonly bantimeMs: number | null;
+  readonly ignoreip: readonly Network[];
+  readonly ignoreself: boolean;
+  readonly port: readonly PortRange[];
+  readonly protocol: Protocol;
+  /** One firewall rule per firewall action (iptables*, nftables*). */
+  readonly blockRules: readonly BlockRule[];
+  /** Actions the daemon does not run natively (mail, custom shell actions). */
+  readonly otherActions: readonly ActionCall[];
+}
+
+export interface DaemonConfig {
+  readonly logtarget: string;
+  readonly loglevel: string;
+  readonly socket: string;
+  readonly pidfile: string;
+  readonly dbfile: string;
+  readonly dbpurgeageMs: number;
+}
+
+export interface LoadedConfig {
+  readonly daemon: DaemonConfig;
+  /** Enabled jails, in config order. */
+  readonly jails: readonly JailConfig[];
+  /** Things that do not stop the daemon but that an operator should read. */
+  readonly warnings: readonly string[];
+}

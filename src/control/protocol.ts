@@ -1,0 +1,34 @@
+// The control socket's wire format: newline-delimited JSON, one request per line, one response
+// per request, in order. Shared by the server and banctl; nothing else of control/ is imported
+// by the client.
+
+export type Request =
+  | { readonly cmd: 'ping' }
+  | { readonly cmd: 'status'; readonly jail?: string }
+  | { readonly cmd: 'ban'; readonly jail: string; readonly ip: string }
+  | { readonly cmd: 'unban'; readonly jail: string; readonly ip: string };
+
+export interface DaemonStatus {
+  readonly jails: readonly string[];
+}
+
+export interface JailStatusReply {
+  readonly name: string;
+  readonly currentlyFailed: number;
+  readonly totalFailed: number;
+  readonly files: readonly string[];
+  readonly currentlyBanned: number;
+  readonly totalBanned: number;
+  readonly bannedAddresses: readonly string[];
+}
+
+export type Response =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+
+/** Lines longer than this are refused: a request is a few hundred bytes at most. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+export function encode(message: Request | Response): string {
+  return `${JSON.stringify(message)}\n`;
+}

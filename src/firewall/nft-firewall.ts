@@ -1,0 +1,198 @@
+// The Firewall port on nftables: validates every name and address, coalesces the ban and
+// unban orders of one event-loop tick into one `nft -f -` transaction, and runs all kernel work
+// one step at a time in issue order, so a jail change never overtakes orders issued before it.
+// Trade-off: a failed batch is retried order by order (one process each), which is slow for a
+// big batch but only happens when something is already wrong, and spares the good orders.
+
+import type { Logger } from 'pino';
+import type { Firewall, JailFirewallSpec, KernelElement } from '../ban/ports.ts';
+import { type Address, parseAddress } from '../core/address.ts';
+import type { Clock } from '../core/clock.ts';
+import { NftError } from '../core/errors.ts';
+import type { BanOrder, UnbanOrder } from '../core/types.ts';
+import type { NftRunner } from './nft-cli.ts';
+import { ruleHandles, setElements } from './nft-json.ts';
+import {
+  CHAIN,
+  checkName,
+  DEFAULT_TABLE,
+  type ElementOp,
+  renderAddJail,
+  renderDeleteTable,
+  renderElements,
+  renderRemoveJail,
+  ruleComment,
+  setName,
+  timeoutSeconds,
+} from './nft-script.ts';
+
+export interface NftFirewallOptions {
+  readonly runner: NftRunner;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The inet table this firewall owns; `banhammer` unless set. */
+  readonly table?: string;
+}
+
+/** An order waiting for the tick's commit; its time left is computed when the batch renders. */
+type Queued = { readonly kind: 'ban'; readonly expiresAt: number | null } | { readonly kind: 'unban' };
+interface Pending {
+  readonly jail: string;
+  readonly address: Address;
+  readonly order: Queued;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+export class NftFirewall implements Firewall {
+  readonly #runner: NftRunner;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #table: string;
+  #pending: Pending[] = [];
+  #scheduled = false;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(options: NftFirewallOptions) {
+    this.#runner = options.runner;
+    this.#clock = options.clock;
+    this.#log = options.log;
+    this.#table = checkName('table', options.table ?? DEFAULT_TABLE);
+  }
+
+  async addJail(spec: JailFirewallSpec): Promise<void> {
+    // Render once up front so a bad name or rule rejects before any kernel work.
+    renderAddJail(this.#table, spec.jail, spec.rules, []);
+    await this.#serially(async () => {
+      const handles = (await this.#jailRuleHandles(spec.jail, 'addJail')) ?? [];
+      await this.#runner.run(renderAddJail(this.#table, spec.jail, spec.rules, handles), 'addJail');
+      this.#log.info({ jail: spec.jail, rules: spec.rules.length, replaced: handles.length }, 'Added jail.');
+    });
+  }
+
+  async removeJail(jail: string): Promise<void> {
+    checkName('jail', jail);
+    await this.#serially(async () => {
+      const handles = await this.#jailRuleHandles(jail, 'removeJail');
+      if (handles === undefined) return; // no table: nothing of ours to remove
+      await this.#runner.run(renderRemoveJail(this.#table, jail, handles), 'removeJail');
+      this.#log.info({ jail, rules: handles.length }, 'Removed jail.');
+    });
+  }
+
+  async ban(order: BanOrder): Promise<void> {
+    await this.#enqueue(order.jail, order.address.text, { kind: 'ban', expiresAt: order.expiresAt });
+  }
+
+  async unban(order: UnbanOrder): Promise<void> {
+    await this.#enqueue(order.jail, order.address.text, { kind: 'unban' });
+  }
+
+  async list(jail: string): Promise<KernelElement[]> {
+    checkName('jail', jail);
+    return this.#serially(async () => {
+      const sets = await Promise.all([4, 6].map((f) => this.#listSet(setName(jail, f as 4 | 6))));
+      return sets.flat();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#serially(async () => {
+      await this.#runner.run(renderDeleteTable(this.#table), 'close');
+      this.#log.info({ table: this.#table }, 'Deleted table.');
+    });
+  }
+
+  // Synchronous up to the push, so every order issued in one tick lands in the same batch.
+  #enqueue(jail: string, text: string, order: Queued): Promise<void> {
+    checkName('jail', jail);
+    // Re-parse: the Address type is a promise about the text, and this text goes into a script.
+    const address = parseAddress(text);
+    if (address === undefined || address.text !== text) {
+      throw new TypeError(`Expected a canonical IP address, got ${JSON.stringify(text)}`);
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ jail, address, order, resolve, reject });
+      if (this.#scheduled) return;
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    });
+  }
+
+  // Every non-order operation flushes first, so kernel work happens in the order it was asked.
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    this.#flush();
+    const done = this.#tail.then(work);
+    this.#tail = done.catch(() => {});
+    return done;
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    // #commit settles every order itself; the catch only keeps the chain alive if it throws.
+    this.#tail = this.#tail
+      .then(() => this.#commit(batch))
+      .catch((err: unknown) => {
+        for (const p of batch) p.reject(err);
+      });
+  }
+
+  async #commit(batch: readonly Pending[]): Promise<void> {
+    const started = this.#clock.now();
+    try {
+      await this.#runner.run(this.#render(batch), 'apply');
+      for (const p of batch) p.resolve();
+      this.#log.debug({ orders: batch.length, ms: this.#clock.now() - started }, 'Committed batch.');
+      return;
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      this.#log.warn({ err, orders: batch.length }, 'Batch failed; retrying its orders one by one.');
+    }
+    for (const p of batch) {
+      try {
+        await this.#runner.run(this.#render([p]), 'apply');
+        p.resolve();
+      } catch (err) {
+        this.#log.error({ err, jail: p.jail, address: p.address.text }, 'Firewall refused an order.');
+        p.reject(err);
+      }
+    }
+  }
+
+  // Rendered at commit time so the timeout is the time left now, not when the order queued.
+  #render(batch: readonly Pending[]): string {
+    const now = this.#clock.now();
+    const ops = batch.map(({ jail, address, order }): ElementOp => {
+      if (order.kind === 'unban') return { kind: 'unban', jail, address };
+      return { kind: 'ban', jail, address, timeoutS: timeoutSeconds(order.expiresAt, now) };
+    });
+    return renderElements(this.#table, ops);
+  }
+
+  /** Handles of the jail's rules; undefined when our table or chain does not exist. */
+  async #jailRuleHandles(jail: string, op: string): Promise<number[] | undefined> {
+    const doc = await this.#absentAsUndefined(['list', 'chain', 'inet', this.#table, CHAIN], op);
+    if (doc === undefined) return undefined;
+    return ruleHandles(doc, ruleComment(jail));
+  }
+
+  async #listSet(set: string): Promise<KernelElement[]> {
+    const doc = await this.#absentAsUndefined(['list', 'set', 'inet', this.#table, set], 'list');
+    return doc === undefined ? [] : setElements(doc);
+  }
+
+  async #absentAsUndefined(args: readonly string[], op: string): Promise<unknown> {
+    try {
+      return await this.#runner.listJson(args, op);
+    } catch (err) {
+      if (err instanceof NftError && err.code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+}

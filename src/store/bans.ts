@@ -1,0 +1,76 @@
+// The bans table: one row per ban decision, kept after expiry as history (the recidive and
+// bantime.increment features read it). A ban is active while not lifted and not expired.
+
+import type { BanRecord } from '../ban/ports.ts';
+import type { Address } from '../core/address.ts';
+import type { BanOrder } from '../core/types.ts';
+import type { Db } from './db.ts';
+
+interface Row {
+  jail: string;
+  address: string;
+  family: 4 | 6;
+  banned_at: number;
+  expires_at: number | null;
+  failures: number;
+}
+
+export class BanTable {
+  readonly #insert;
+  readonly #lift;
+  readonly #active;
+  readonly #total;
+  readonly #purge;
+
+  constructor(db: Db) {
+    this.#insert = db.prepare(
+      'INSERT INTO bans (jail, address, family, banned_at, expires_at, failures) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#lift = db.prepare(
+      'UPDATE bans SET lifted_at = ? WHERE jail = ? AND address = ? AND lifted_at IS NULL',
+    );
+    this.#active = db.prepare<[string, number], Row>(
+      `SELECT jail, address, family, banned_at, expires_at, failures FROM bans
+       WHERE jail = ? AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+       ORDER BY banned_at`,
+    );
+    this.#total = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM bans WHERE jail = ?');
+    this.#purge = db.prepare('DELETE FROM bans WHERE expires_at IS NOT NULL AND expires_at < ?');
+  }
+
+  /** Records a fresh ban; an earlier active ban of the same address is superseded. */
+  record(order: BanOrder): void {
+    this.#lift.run(order.bannedAt, order.jail, order.address.text);
+    this.#insert.run(
+      order.jail,
+      order.address.text,
+      order.address.family,
+      order.bannedAt,
+      order.expiresAt,
+      order.failures,
+    );
+  }
+
+  lift(jail: string, address: Address, at: number): void {
+    this.#lift.run(at, jail, address.text);
+  }
+
+  active(jail: string, now: number): BanRecord[] {
+    return this.#active.all(jail, now).map((r) => ({
+      jail: r.jail,
+      address: { text: r.address, family: r.family },
+      bannedAt: r.banned_at,
+      expiresAt: r.expires_at,
+      failures: r.failures,
+    }));
+  }
+
+  total(jail: string): number {
+    return this.#total.get(jail)?.n ?? 0;
+  }
+
+  /** Forgets bans that ended before `before` (dbpurgeage). */
+  purge(before: number): void {
+    this.#purge.run(before);
+  }
+}

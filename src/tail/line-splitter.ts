@@ -1,0 +1,58 @@
+// Cuts a byte stream into lines. Bytes are kept as bytes until a newline so a multi-byte
+// character split across reads decodes intact; invalid UTF-8 becomes U+FFFD, never an error.
+// A line longer than `maxLine` bytes is dropped whole (counted), so no input grows memory
+// without bound.
+
+export class LineSplitter {
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #discarding = false;
+  /** Lines dropped for being longer than the limit. */
+  dropped = 0;
+
+  constructor(private readonly maxLine = 64 * 1024) {}
+
+  /** Feeds bytes; calls `emit` for every complete line, without its \n or \r\n. */
+  push(chunk: Buffer, emit: (line: string) => void): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      if (this.#discarding) {
+        this.#discarding = false;
+      } else {
+        const part = chunk.subarray(start, nl);
+        if (this.#pendingBytes + part.length > this.maxLine) this.dropped++;
+        else emit(this.#decode(part));
+      }
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      start = nl + 1;
+    }
+    if (start >= chunk.length || this.#discarding) return;
+    const rest = chunk.subarray(start);
+    if (this.#pendingBytes + rest.length > this.maxLine) {
+      this.dropped++;
+      this.#discarding = true;
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      return;
+    }
+    // Copy: the caller reuses its read buffer.
+    this.#pending.push(Buffer.from(rest));
+    this.#pendingBytes += rest.length;
+  }
+
+  /** Forgets a partial line (the file was truncated or replaced). */
+  reset(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#discarding = false;
+  }
+
+  #decode(part: Buffer): string {
+    const bytes = this.#pending.length === 0 ? part : Buffer.concat([...this.#pending, part]);
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    return bytes.toString('utf8', 0, end);
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { Address } from '../../../src/core/address.ts';
+import { FailureCounter } from '../../../src/counter/window.ts';
+
+const A: Address = { text: '192.0.2.1', family: 4 };
+const B: Address = { text: '2001:db8::1', family: 6 };
+const at = (address: Address, time: number) => ({ address, time, line: `fail ${time}` });
+
+describe('FailureCounter', () => {
+  it('bans on the maxretry-th failure inside findtime, not before', () => {
+    const c = new FailureCounter({ maxretry: 3, findtimeMs: 1000 });
+    expect(c.record(at(A, 0), 0)).toBeUndefined();
+    expect(c.record(at(A, 400), 400)).toBeUndefined();
+    const v = c.record(at(A, 800), 800);
+    expect(v).toMatchObject({ address: A, failures: 3, time: 800 });
+    expect(v?.matches).toEqual(['fail 0', 'fail 400', 'fail 800']);
+  });
+
+  it('counts a failure exactly findtime older than the newest, and not one a millisecond older', () => {
+    const edge = new FailureCounter({ maxretry: 2, findtimeMs: 1000 });
+    edge.record(at(A, 0), 0);
+    expect(edge.record(at(A, 1000), 1000)).toBeDefined();
+
+    const past = new FailureCounter({ maxretry: 2, findtimeMs: 1000 });
+    past.record(at(A, 0), 0);
+    expect(past.record(at(A, 1001), 1001)).toBeUndefined();
+  });
+
+  it('slides: old failures fall out while new ones keep counting', () => {
+    const c = new FailureCounter({ maxretry: 3, findtimeMs: 1000 });
+    c.record(at(A, 0), 0);
+    c.record(at(A, 900), 900);
+    expect(c.record(at(A, 1500), 1500)).toBeUndefined(); // 0 has left the window
+    expect(c.record(at(A, 1800), 1800)).toBeDefined(); // 900, 1500, 1800
+  });
+
+  it('keeps addresses apart and starts a banned address afresh', () => {
+    const c = new FailureCounter({ maxretry: 2, findtimeMs: 1000 });
+    c.record(at(A, 0), 0);
+    expect(c.record(at(B, 10), 10)).toBeUndefined();
+    expect(c.record(at(A, 20), 20)).toBeDefined();
+    expect(c.record(at(A, 30), 30)).toBeUndefined();
+    expect(c.currentlyFailed(30)).toBe(2);
+    expect(c.totalFailed).toBe(4);
+  });
+
+  it('ignores failures dated before now - findtime', () => {
+    const c = new FailureCounter({ maxretry: 1, findtimeMs: 1000 });
+    expect(c.record(at(A, 0), 1001)).toBeUndefined();
+    expect(c.totalFailed).toBe(0);
+    expect(c.record(at(A, 1), 1001)).toBeDefined();
+  });
+
+  it('expires idle windows', () => {
+    const c = new FailureCounter({ maxretry: 5, findtimeMs: 1000 });
+    c.record(at(A, 0), 0);
+    expect(c.currentlyFailed(1000)).toBe(1);
+    expect(c.currentlyFailed(1001)).toBe(0);
+  });
+
+  it('accepts out-of-order lines', () => {
+    const c = new FailureCounter({ maxretry: 3, findtimeMs: 1000 });
+    c.record(at(A, 500), 500);
+    c.record(at(A, 100), 500);
+    expect(c.record(at(A, 300), 500)).toMatchObject({ failures: 3, time: 500 });
+  });
+});
