@@ -39,6 +39,12 @@ export class JailsDaemon implements Daemon {
   }
 
   #find(name: string): Jail | { ok: false; code: string; message: string } {
-    return this.jails.find((j) => j.name === name) ?? { ok: false, code: 'ENOJAIL', message: `no jail named "${name}"` };
+    return (
+      this.jails.find((j) => j.name === name) ?? {
+        ok: false,
+        code: 'ENOJAIL',
+        message: `no jail named "${name}"`,
+      }
+    );
   }
 }

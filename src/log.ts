@@ -4,7 +4,13 @@
 import pino, { type Logger } from 'pino';
 
 const LEVELS: Readonly<Record<string, pino.Level>> = {
-  CRITICAL: 'fatal', ERROR: 'error', WARNING: 'warn', NOTICE: 'info', INFO: 'info', DEBUG: 'debug', TRACE: 'trace',
+  CRITICAL: 'fatal',
+  ERROR: 'error',
+  WARNING: 'warn',
+  NOTICE: 'info',
+  INFO: 'info',
+  DEBUG: 'debug',
+  TRACE: 'trace',
 };
 
 const STREAMS = new Set(['STDERR', 'STDOUT', 'SYSLOG', 'SYSTEMD-JOURNAL']);
@@ -15,7 +21,9 @@ const STREAMS = new Set(['STDERR', 'STDOUT', 'SYSLOG', 'SYSTEMD-JOURNAL']);
  */
 export function createLogger(loglevel: string, logtarget: string): Logger {
   const level = LEVELS[loglevel.toUpperCase()] ?? 'info';
-  const streams: pino.StreamEntry[] = [{ level, stream: logtarget === 'STDOUT' ? process.stdout : process.stderr }];
+  const streams: pino.StreamEntry[] = [
+    { level, stream: logtarget === 'STDOUT' ? process.stdout : process.stderr },
+  ];
   if (!STREAMS.has(logtarget.toUpperCase())) {
     streams.push({ level, stream: pino.destination({ dest: logtarget, mkdir: true, sync: false }) });
   }

@@ -2,8 +2,8 @@
 // The only module that names concrete adapters. Exit codes follow sysexits: 64 usage,
 // 69 firewall unavailable, 78 bad configuration.
 
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
@@ -12,7 +12,7 @@ import type { JailConfig } from './config/types.ts';
 import { ControlServer } from './control/server.ts';
 import { type Address, parseAddress } from './core/address.ts';
 import { systemClock } from './core/clock.ts';
-import { formatProblem, type ConfigProblem } from './core/errors.ts';
+import { type ConfigProblem, formatProblem } from './core/errors.ts';
 import { JailsDaemon } from './daemon.ts';
 import { compileFilter, type Filter } from './filter/compile.ts';
 import { NftCli } from './firewall/nft-cli.ts';
@@ -41,7 +41,9 @@ function ownAddresses(): Address[] {
     .filter((a): a is Address => a !== undefined);
 }
 
-function compileAll(jails: readonly JailConfig[]): { filters: Map<string, Filter> } | { problems: ConfigProblem[] } {
+function compileAll(
+  jails: readonly JailConfig[],
+): { filters: Map<string, Filter> } | { problems: ConfigProblem[] } {
   const filters = new Map<string, Filter>();
   const problems: ConfigProblem[] = [];
   for (const j of jails) {
@@ -80,7 +82,8 @@ export async function main(argv: string[]): Promise<number> {
   const dir = values.conf as string;
   const loaded = loadConfig(dir);
   const compiled = 'config' in loaded ? compileAll(loaded.config.jails) : undefined;
-  const problems = 'problems' in loaded ? loaded.problems : compiled && 'problems' in compiled ? compiled.problems : [];
+  const problems =
+    'problems' in loaded ? loaded.problems : compiled && 'problems' in compiled ? compiled.problems : [];
   if (problems.length > 0 || !('config' in loaded) || !compiled || !('filters' in compiled)) {
     process.stderr.write(`banhammerd: ${problems.length} configuration error(s) in ${dir}:\n`);
     for (const p of problems) process.stderr.write(`  ${formatProblem(p)}\n`);

@@ -17,6 +17,11 @@ export function decide(jail: string, verdict: Verdict, bantimeMs: number | null,
 }
 
 /** An operator's `banctl ban`: no failures behind it, the jail's usual bantime. */
-export function decideManual(jail: string, address: Address, bantimeMs: number | null, now: number): BanOrder {
+export function decideManual(
+  jail: string,
+  address: Address,
+  bantimeMs: number | null,
+  now: number,
+): BanOrder {
   return decide(jail, { address, failures: 0, time: now, matches: [] }, bantimeMs, now);
 }

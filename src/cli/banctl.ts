@@ -4,9 +4,9 @@
 
 import { createConnection } from 'node:net';
 import { parseArgs } from 'node:util';
+import type { DaemonStatus, JailStatusReply } from '../control/protocol.ts';
 import { encode, type Request, type Response } from '../control/protocol.ts';
 import { formatJailStatus, formatStatus } from './format.ts';
-import type { DaemonStatus, JailStatusReply } from '../control/protocol.ts';
 
 const USAGE = `Usage: banctl [-s SOCKET] COMMAND
 Commands:
@@ -24,7 +24,8 @@ function toRequest(words: string[]): Request | undefined {
   if (rest.length > 0) return undefined;
   if (cmd === 'ping' && a === undefined) return { cmd };
   if (cmd === 'status' && b === undefined) return a === undefined ? { cmd } : { cmd, jail: a };
-  if ((cmd === 'ban' || cmd === 'unban') && a !== undefined && b !== undefined) return { cmd, jail: a, ip: b };
+  if ((cmd === 'ban' || cmd === 'unban') && a !== undefined && b !== undefined)
+    return { cmd, jail: a, ip: b };
   return undefined;
 }
 
@@ -53,7 +54,9 @@ function send(socket: string, req: Request): Promise<Response> {
 function render(req: Request, result: unknown): string {
   switch (req.cmd) {
     case 'status':
-      return req.jail === undefined ? formatStatus(result as DaemonStatus) : formatJailStatus(result as JailStatusReply);
+      return req.jail === undefined
+        ? formatStatus(result as DaemonStatus)
+        : formatJailStatus(result as JailStatusReply);
     case 'ban':
       return result ? `${req.ip} banned in ${req.jail}` : `${req.ip} was already banned in ${req.jail}`;
     case 'unban':

@@ -12,7 +12,9 @@ function row(label: string, value: string | number): string {
 }
 
 export function formatStatus(s: DaemonStatus): string {
-  return ['Status', row('|- Number of jail:', s.jails.length), row('`- Jail list:', s.jails.join(', '))].join('\n');
+  return ['Status', row('|- Number of jail:', s.jails.length), row('`- Jail list:', s.jails.join(', '))].join(
+    '\n',
+  );
 }
 
 export function formatJailStatus(s: JailStatusReply): string {

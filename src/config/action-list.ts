@@ -72,7 +72,8 @@ function parseArgs(c: Cursor): Parsed<Record<string, string>> {
     args[key.toLowerCase()] = value;
     c.skipSpace();
     if (c.peek() === ',') c.i++;
-    else if (c.peek() !== ']') return { error: c.done ? 'missing "]"' : `expected "," or "]" after "${key}"` };
+    else if (c.peek() !== ']')
+      return { error: c.done ? 'missing "]"' : `expected "," or "]" after "${key}"` };
   }
 }
 

@@ -4,9 +4,9 @@
 
 import { join } from 'node:path';
 import type { ConfigProblem } from '../core/errors.ts';
-import { layeredFiles } from './files.ts';
-import { type IniDocument, layer, parseIni, resolve, entry as rawEntry, ownKeys } from './ini.ts';
 import type { PatternSource } from '../core/types.ts';
+import { layeredFiles } from './files.ts';
+import { type IniDocument, layer, ownKeys, parseIni, entry as rawEntry, resolve } from './ini.ts';
 import type { FilterConfig } from './types.ts';
 
 export type FilterResult = { filter: FilterConfig } | { problems: ConfigProblem[] };
@@ -15,7 +15,9 @@ export type FilterResult = { filter: FilterConfig } | { problems: ConfigProblem[
 export function loadFilter(dir: string, name: string, args: Readonly<Record<string, string>>): FilterResult {
   const files = layeredFiles(join(dir, 'filter.d'), name);
   if (files.length === 0) {
-    return { problems: [{ file: join(dir, 'filter.d', `${name}.conf`), message: `filter "${name}" not found` }] };
+    return {
+      problems: [{ file: join(dir, 'filter.d', `${name}.conf`), message: `filter "${name}" not found` }],
+    };
   }
   const problems: ConfigProblem[] = [];
   const docs: IniDocument[] = [];

@@ -14,18 +14,38 @@ import type { FilterConfig, JailConfig } from './types.ts';
 
 /** Stock action names that banhammer runs on its own nftables sets. */
 const FIREWALL_ACTIONS = new Set([
-  'iptables', 'iptables-multiport', 'iptables-new', 'iptables-multiport-log', 'iptables-ipset',
-  'iptables-ipset-proto4', 'iptables-ipset-proto6', 'nftables', 'nftables-multiport',
-  'firewallcmd-multiport', 'firewallcmd-ipset', 'firewallcmd-new',
+  'iptables',
+  'iptables-multiport',
+  'iptables-new',
+  'iptables-multiport-log',
+  'iptables-ipset',
+  'iptables-ipset-proto4',
+  'iptables-ipset-proto6',
+  'nftables',
+  'nftables-multiport',
+  'firewallcmd-multiport',
+  'firewallcmd-ipset',
+  'firewallcmd-new',
 ]);
 const ALLPORTS_ACTIONS = new Set([
-  'iptables-allports', 'iptables-ipset-proto6-allports', 'nftables-allports', 'firewallcmd-allports',
+  'iptables-allports',
+  'iptables-ipset-proto6-allports',
+  'nftables-allports',
+  'firewallcmd-allports',
 ]);
 
 const DEFAULTS: Readonly<Record<string, string>> = {
-  maxretry: '5', findtime: '10m', bantime: '10m', port: '0:65535', protocol: 'tcp',
-  banaction: 'iptables-multiport', banaction_allports: 'iptables-allports', ignoreself: 'true',
-  ignoreip: '', logpath: '', action: '',
+  maxretry: '5',
+  findtime: '10m',
+  bantime: '10m',
+  port: '0:65535',
+  protocol: 'tcp',
+  banaction: 'iptables-multiport',
+  banaction_allports: 'iptables-allports',
+  ignoreself: 'true',
+  ignoreip: '',
+  logpath: '',
+  action: '',
 };
 
 /** Reads options of one section with problems recorded against file, line and option. */
@@ -58,7 +78,8 @@ class OptionReader {
 
   fail(key: string, message: string): void {
     const v = resolve(this.doc, this.section, key);
-    const where = v && 'entry' in v ? { file: v.entry.file, line: v.entry.line } : { file: this.fallbackFile };
+    const where =
+      v && 'entry' in v ? { file: v.entry.file, line: v.entry.line } : { file: this.fallbackFile };
     this.problems.push({ ...where, option: key, message });
   }
 }
@@ -84,7 +105,11 @@ export function buildJail(
   const warnings: string[] = [];
   const maxretry = r.parse('maxretry', positiveInt, 'a positive integer');
   const findtimeMs = r.parse('findtime', parseDuration, 'a duration such as 600, 10m, 1h, 1d or 1w');
-  const bantimeMs = r.parse('bantime', parseBantime, 'a duration such as 600, 10m, 1h, 1d, 1w, or -1 (forever)');
+  const bantimeMs = r.parse(
+    'bantime',
+    parseBantime,
+    'a duration such as 600, 10m, 1h, 1d, 1w, or -1 (forever)',
+  );
   const ignoreself = r.parse('ignoreself', parseBool, 'true or false');
   const protocol = r.parse('protocol', parseProtocol, 'tcp, udp, sctp, dccp or all');
   const port = portsOf(r, 'port', r.get('port').value);
@@ -98,7 +123,9 @@ export function buildJail(
   if (logpaths.length === 0) r.fail('logpath', 'an enabled jail needs at least one logpath');
   const backend = r.get('backend').value.trim();
   if (backend && !['auto', 'inotify', 'pyinotify', 'gamin', 'polling'].includes(backend)) {
-    warnings.push(`jail ${name}: backend "${backend}" is not supported yet; following the files with inotify`);
+    warnings.push(
+      `jail ${name}: backend "${backend}" is not supported yet; following the files with inotify`,
+    );
   }
   const filter = filterOf(r, dir, filterCache, name);
   const actions = actionsOf(r, port ?? [], protocol ?? 'tcp');
@@ -135,7 +162,10 @@ function portsOf(r: OptionReader, key: string, text: string): PortRange[] | unde
 
 function networksOf(r: OptionReader, warnings: string[], jail: string): Network[] {
   const out: Network[] = [];
-  for (const item of r.get('ignoreip').value.split(/[\s,]+/).filter(Boolean)) {
+  for (const item of r
+    .get('ignoreip')
+    .value.split(/[\s,]+/)
+    .filter(Boolean)) {
     const net = parseNetwork(item);
     if (net) out.push(net);
     else if (/^[A-Za-z0-9.-]+$/.test(item) && /[A-Za-z]/.test(item)) {
@@ -166,7 +196,8 @@ function filterOf(
   }
   if ('problems' in loaded) {
     for (const p of loaded.problems) r.problems.push(p);
-    if (loaded.problems.some((p) => p.message.includes('not found'))) r.fail('filter', `no filter.d/${call.name}.conf`);
+    if (loaded.problems.some((p) => p.message.includes('not found')))
+      r.fail('filter', `no filter.d/${call.name}.conf`);
     return undefined;
   }
   return loaded.filter;
@@ -195,7 +226,10 @@ function actionsOf(
     }
     const proto = call.args.protocol === undefined ? protocol : parseProtocol(call.args.protocol);
     if (!proto) {
-      r.fail('action', `${call.name}: protocol: expected tcp, udp, sctp, dccp or all, got "${call.args.protocol}"`);
+      r.fail(
+        'action',
+        `${call.name}: protocol: expected tcp, udp, sctp, dccp or all, got "${call.args.protocol}"`,
+      );
       continue;
     }
     if (allports) {

@@ -58,19 +58,21 @@ function loadDaemon(dir: string, problems: ConfigProblem[]): DaemonConfig {
 }
 
 /**
- * Jails in config order: a jail takes the place of the last file section that configures it,
- * so the order an operator writes in jail.local / jails.d wins over jail.conf's catalogue order.
+ * Config order: jails start, and are listed, in the order their effective `enabled = true` lines
+ * are read (file reading order, then line). An operator who enables jails in jail.local gets
+ * them in the order written there, and a later file that only redirects a logpath does not
+ * reorder anything. A jail enabled through [DEFAULT] takes the place of its section header.
  */
-function jailOrder(docs: IniDocument[]): string[] {
-  const order: string[] = [];
-  for (const d of docs) {
-    for (const name of sections(d)) {
-      const at = order.indexOf(name);
-      if (at >= 0) order.splice(at, 1);
-      order.push(name);
-    }
-  }
-  return order;
+function configOrder(doc: IniDocument, files: readonly string[], names: readonly string[]): string[] {
+  const rank = (name: string): [number, number] => {
+    const section = doc.sections.get(name)!;
+    const own = section.entries.get('enabled');
+    const where = own ?? section;
+    return [files.indexOf(where.file), where.line];
+  };
+  const ranked = names.map((name) => ({ name, at: rank(name) }));
+  ranked.sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1]);
+  return ranked.map((r) => r.name);
 }
 
 export function loadConfig(dir: string): LoadResult {
@@ -82,7 +84,8 @@ export function loadConfig(dir: string): LoadResult {
   const doc = layer(docs);
   const filterCache = new Map();
   const jails: JailConfig[] = [];
-  for (const name of jailOrder(docs)) {
+  const enabledNames: string[] = [];
+  for (const name of sections(doc)) {
     if (name === 'INCLUDES') continue;
     const enabled = resolve(doc, name, 'enabled');
     if (enabled && 'problem' in enabled) {
@@ -92,14 +95,28 @@ export function loadConfig(dir: string): LoadResult {
     const on = enabled ? parseBool(enabled.value) : false;
     if (on === undefined && enabled) {
       const { file, line } = enabled.entry;
-      problems.push({ file, line, option: 'enabled', message: `expected true or false, got "${enabled.value}"` });
+      problems.push({
+        file,
+        line,
+        option: 'enabled',
+        message: `expected true or false, got "${enabled.value}"`,
+      });
       continue;
     }
     if (!on) continue;
-    const sectionFile = enabled?.entry.file ?? jailFiles[0]?.path ?? dir;
+    enabledNames.push(name);
+  }
+  for (const name of configOrder(
+    doc,
+    jailFiles.map((f) => f.path),
+    enabledNames,
+  )) {
+    const sectionFile = doc.sections.get(name)?.file ?? dir;
     for (const key of ownKeys(doc, name)) {
       if (IMPLEMENTED_JAIL_OPTIONS.has(key) || isHelperKey(key)) continue;
-      const kind = PENDING_JAIL_OPTIONS.has(key) ? 'is not supported yet and is ignored' : 'is unknown and is ignored';
+      const kind = PENDING_JAIL_OPTIONS.has(key)
+        ? 'is not supported yet and is ignored'
+        : 'is unknown and is ignored';
       warnings.push(`jail ${name}: option "${key}" ${kind}`);
     }
     const built = buildJail(doc, name, dir, sectionFile, filterCache);

@@ -18,13 +18,15 @@ function parseRequest(text: string): { name: string; args: Args } | Response {
   } catch {
     return { ok: false, error: { code: 'EPROTO', message: 'request is not JSON' } };
   }
-  if (typeof req !== 'object' || req === null) return { ok: false, error: { code: 'EPROTO', message: 'request is not an object' } };
+  if (typeof req !== 'object' || req === null)
+    return { ok: false, error: { code: 'EPROTO', message: 'request is not an object' } };
   const { cmd, jail, ip } = req as Record<string, unknown>;
   if (typeof cmd !== 'string' || !Object.hasOwn(commands, cmd)) {
     return { ok: false, error: { code: 'EUNKNOWN', message: `unknown command "${String(cmd)}"` } };
   }
   for (const [k, v] of Object.entries({ jail, ip })) {
-    if (v !== undefined && typeof v !== 'string') return { ok: false, error: { code: 'EPROTO', message: `"${k}" must be a string` } };
+    if (v !== undefined && typeof v !== 'string')
+      return { ok: false, error: { code: 'EPROTO', message: `"${k}" must be a string` } };
   }
   return { name: cmd, args: { jail: jail as string | undefined, ip: ip as string | undefined } };
 }

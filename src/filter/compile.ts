@@ -39,7 +39,12 @@ function compileOne(p: PatternSource, needsHost: boolean): RE2 | ConfigProblem {
     return new RE2(source);
   } catch (err) {
     const why = (err as Error).message;
-    return { file: p.file, line: p.line, option: needsHost ? 'failregex' : 'ignoreregex', message: `${why}: "${p.pattern}"` };
+    return {
+      file: p.file,
+      line: p.line,
+      option: needsHost ? 'failregex' : 'ignoreregex',
+      message: `${why}: "${p.pattern}"`,
+    };
   }
 }
 

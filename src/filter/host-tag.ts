@@ -5,7 +5,7 @@
 
 const IPV4 = String.raw`(?:\d{1,3}\.){3}\d{1,3}`;
 // Any run of hex digits and colons with at least one colon, optionally ending in a dotted quad.
-const IPV6 = String.raw`[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){1,7}(?::` + IPV4 + `)?`;
+const IPV6 = `[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){1,7}(?::${IPV4})?`;
 
 /** The RE2 pattern that `<HOST>` and `<ADDR>` stand for: brackets and a ::ffff: prefix allowed. */
 export const HOST_PATTERN = String.raw`\[?(?:::[fF]{4}:)?(?P<host>` + IPV4 + `|` + IPV6 + String.raw`)\]?`;

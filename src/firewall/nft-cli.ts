@@ -50,6 +50,12 @@ export class NftCli implements NftRunner {
     await this.#spawn(['-f', '-'], script, op);
   }
 
+  /** nft's version line, e.g. `nftables v1.0.6 (Lester Gooch #5)`; rejects when nft cannot run. */
+  async version(): Promise<string> {
+    const { stdout } = await this.#spawn(['--version'], '', 'version');
+    return stdout.trim();
+  }
+
   async listJson(args: readonly string[], op: string): Promise<unknown> {
     const { stdout } = await this.#spawn(['-j', ...args], '', op);
     try {

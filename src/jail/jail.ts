@@ -44,7 +44,10 @@ export class Jail {
   constructor(deps: JailDeps) {
     this.#d = deps;
     this.name = deps.config.name;
-    this.#counter = new FailureCounter({ maxretry: deps.config.maxretry, findtimeMs: deps.config.findtimeMs });
+    this.#counter = new FailureCounter({
+      maxretry: deps.config.maxretry,
+      findtimeMs: deps.config.findtimeMs,
+    });
   }
 
   /** Sets up the firewall, re-applies stored bans, restores counts, then starts reading. */
@@ -59,7 +62,8 @@ export class Jail {
     for (const f of store.failuresSince(this.name, now - config.findtimeMs)) {
       // Only this process's counter is being rebuilt: no store write, no ban for old news unless due.
       const verdict = this.#counter.record(f, now);
-      if (verdict && !this.#active.has(verdict.address.text)) await this.#ban(decide(this.name, verdict, config.bantimeMs, now));
+      if (verdict && !this.#active.has(verdict.address.text))
+        await this.#ban(decide(this.name, verdict, config.bantimeMs, now));
     }
     this.#subscription = await source.follow(config.logpaths, (line) => this.handle(line));
   }
@@ -73,7 +77,8 @@ export class Jail {
     const failure: Failure = { address: m.address, time: m.time ?? line.time, line: line.text };
     if (config.ignoreself || config.ignoreip.length > 0) {
       if (isIgnored(m.address, config.ignoreip, config.ignoreself ? this.#d.ownAddresses : [])) {
-        if (log.isLevelEnabled('debug')) log.debug({ ip: m.address.text }, 'Ignored failure from ignored address.');
+        if (log.isLevelEnabled('debug'))
+          log.debug({ ip: m.address.text }, 'Ignored failure from ignored address.');
         return;
       }
     }
@@ -131,7 +136,11 @@ export class Jail {
     store.clearFailures(this.name, order.address);
     this.#totalBanned++;
     log.info(
-      { ip: order.address.text, failures: order.failures, bantime: order.expiresAt === null ? -1 : (order.expiresAt - order.bannedAt) / 1000 },
+      {
+        ip: order.address.text,
+        failures: order.failures,
+        bantime: order.expiresAt === null ? -1 : (order.expiresAt - order.bannedAt) / 1000,
+      },
       'Banned address.',
     );
     await this.#enforce(order);

@@ -10,13 +10,24 @@ import Database from 'better-sqlite3';
 export type Db = Database.Database;
 
 // Migrations ship next to the sources (src/store/migrations), not inside dist/.
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'store', 'migrations');
+const MIGRATIONS_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'src',
+  'store',
+  'migrations',
+);
 
 function migrations(): { version: number; sql: string; name: string }[] {
   return readdirSync(MIGRATIONS_DIR)
     .filter((f) => /^\d{4}-[\w-]+\.sql$/.test(f))
     .sort()
-    .map((name) => ({ version: Number(name.slice(0, 4)), name, sql: readFileSync(join(MIGRATIONS_DIR, name), 'utf8') }));
+    .map((name) => ({
+      version: Number(name.slice(0, 4)),
+      name,
+      sql: readFileSync(join(MIGRATIONS_DIR, name), 'utf8'),
+    }));
 }
 
 /** Opens (creating if needed) the database at `path` and brings its schema up to date. */

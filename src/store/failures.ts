@@ -22,7 +22,9 @@ export class FailureTable {
   #scheduled = false;
 
   constructor(db: Db) {
-    this.#insert = db.prepare('INSERT INTO failures (jail, address, family, time, line) VALUES (?, ?, ?, ?, ?)');
+    this.#insert = db.prepare(
+      'INSERT INTO failures (jail, address, family, time, line) VALUES (?, ?, ?, ?, ?)',
+    );
     this.#since = db.prepare<[string, number], Row>(
       'SELECT address, family, time, line FROM failures WHERE jail = ? AND time >= ? ORDER BY time',
     );

@@ -215,7 +215,7 @@ export async function assertNoLeftovers(): Promise<void> {
 }
 
 /**
- * True when we are root and `nft` and `ip` run. When a prerequisite is missing this returns
+ * True when we are root and `nft`, `ip` and `sysctl` run. When a prerequisite is missing this returns
  * false for `describe.skipIf`, except under CI=true where it throws: CI must fail, not skip.
  */
 export function requireRoot(): boolean {
@@ -223,6 +223,7 @@ export function requireRoot(): boolean {
   if (process.getuid?.() !== 0) missing.push('root');
   if (spawnSync('nft', ['--version']).status !== 0) missing.push('nft');
   if (spawnSync('ip', ['-V']).status !== 0) missing.push('ip');
+  if (spawnSync('sysctl', ['-n', 'kernel.ostype']).status !== 0) missing.push('sysctl');
   if (missing.length === 0) return true;
   if (process.env.CI === 'true') throw new Error(`E2E prerequisites missing under CI: ${missing.join(', ')}`);
   return false;

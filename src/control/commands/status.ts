@@ -1,6 +1,6 @@
 import type { Daemon } from '../daemon.ts';
 import type { Response } from '../protocol.ts';
-import { fromResult, type Args } from './reply.ts';
+import { type Args, fromResult } from './reply.ts';
 
 /** `status` lists the jails; `status JAIL` reports one. */
 export async function status(daemon: Daemon, args: Args): Promise<Response> {

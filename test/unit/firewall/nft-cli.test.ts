@@ -40,3 +40,14 @@ describe('NftCli', () => {
     await expect(fake('echo not-json').listJson([], 'list')).rejects.toMatchObject({ code: 'EJSON' });
   });
 });
+
+describe('NftCli.version', () => {
+  it('returns the version line, or rejects when nft cannot run', async () => {
+    expect(await fake('test "$1" = "--version" && echo "nftables v1.0.6 (Lester Gooch #5)"').version()).toBe(
+      'nftables v1.0.6 (Lester Gooch #5)',
+    );
+    await expect(new NftCli({ argv: ['/nonexistent/nft'] }).version()).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+  });
+});
