@@ -17,7 +17,13 @@ type Listener = (line: Line) => void;
 interface Tracked {
   reader: FileReader;
   listeners: Set<Listener>;
+  trailing: NodeJS.Timeout | undefined;
 }
+
+// chokidar drops 'change' events that follow another within 50 ms and sends no trailing one,
+// so appends made in that window would wait for the next write. One extra read just after the
+// window closes catches them.
+const TRAILING_READ_MS = 60;
 
 interface DirWatch {
   watcher: FSWatcher;
@@ -67,7 +73,10 @@ export class FileTail implements LogSource {
   async close(): Promise<void> {
     for (const dw of this.#dirs.values()) await dw.watcher.close();
     this.#dirs.clear();
-    for (const t of this.#files.values()) await t.reader.close();
+    for (const t of this.#files.values()) {
+      clearTimeout(t.trailing);
+      await t.reader.close();
+    }
     this.#files.clear();
   }
 
@@ -86,7 +95,7 @@ export class FileTail implements LogSource {
       void this.#files.get(resolve(p))?.reader.poke();
       onFile(p, false);
     });
-    watcher.on('change', (p) => void this.#files.get(resolve(p))?.reader.poke());
+    watcher.on('change', (p) => this.#changed(resolve(p)));
     watcher.on('error', (err) => this.log.warn({ err, dir }, 'Log directory watch failed.'));
     await new Promise<void>((ok) => watcher.once('ready', () => ok()));
     return dw;
@@ -105,7 +114,7 @@ export class FileTail implements LogSource {
       const line: Line = { text, source: path, time: this.clock.now() };
       for (const l of listeners) l(line);
     });
-    this.#files.set(path, { reader, listeners });
+    this.#files.set(path, { reader, listeners, trailing: undefined });
     try {
       await reader.open(fromEnd);
       this.log.info({ path, fromEnd }, 'Following log file.');
@@ -115,12 +124,24 @@ export class FileTail implements LogSource {
     }
   }
 
+  #changed(path: string): void {
+    const t = this.#files.get(path);
+    if (!t) return;
+    void t.reader.poke();
+    if (t.trailing) return;
+    t.trailing = setTimeout(() => {
+      t.trailing = undefined;
+      void t.reader.poke();
+    }, TRAILING_READ_MS);
+  }
+
   async #detach(path: string, onLine: Listener): Promise<void> {
     const t = this.#files.get(path);
     if (!t) return;
     t.listeners.delete(onLine);
     if (t.listeners.size > 0) return;
     this.#files.delete(path);
+    clearTimeout(t.trailing);
     await t.reader.close();
   }
 
