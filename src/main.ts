@@ -122,6 +122,13 @@ async function run(
     log.fatal({ err }, 'nftables is not available: install it with "apt-get install nftables".');
     return 69;
   }
+  try {
+    // Listing needs the same privilege (CAP_NET_ADMIN) as banning: fail now, not at the first ban.
+    await runner.listJson(['list', 'tables'], 'probe');
+  } catch (err) {
+    log.fatal({ err }, 'nftables refused access: banhammerd must run as root (CAP_NET_ADMIN).');
+    return 69;
+  }
   const store = new SqliteStore(daemon.dbfile);
   const firewall = new NftFirewall({ runner, clock, log: log.child({ stage: 'firewall' }) });
   const tail = new FileTail(clock, log.child({ stage: 'tail' }));

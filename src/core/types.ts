@@ -9,7 +9,7 @@ export interface Line {
   readonly text: string;
   /** The file (or other source) the line came from. */
   readonly source: string;
-  /** When the line was read; stands in for the line's own date until date templates exist. */
+  /** When the line was read; a failure takes this time when its line carries no date banhammer reads. */
   readonly time: number;
 }
 
