@@ -33,6 +33,7 @@ function parseRequest(text: string): { name: string; args: Args } | Response {
 
 export class ControlServer {
   #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
 
   constructor(
     private readonly path: string,
@@ -57,6 +58,8 @@ export class ControlServer {
   async close(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
+    // net.Server#close waits for every connection to end; an idle client must not hold up shutdown.
+    for (const socket of this.#sockets) socket.destroy();
     if (server) await new Promise<void>((ok) => server.close(() => ok()));
     rmSync(this.path, { force: true });
   }
@@ -64,21 +67,31 @@ export class ControlServer {
   #serve(socket: Socket): void {
     let buffered = '';
     let chain = Promise.resolve();
+    this.#sockets.add(socket);
+    socket.on('close', () => this.#sockets.delete(socket));
     socket.setEncoding('utf8');
     socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      if (buffered.length > MAX_REQUEST_BYTES && !buffered.includes('\n')) {
+    let refused = false;
+    // Answers already queued go out first; then the refusal, and the connection ends.
+    const refuse = () => {
+      buffered = '';
+      refused = true;
+      chain = chain.then(() => {
         socket.end(encode({ ok: false, error: { code: 'E2BIG', message: 'request too large' } }));
-        return;
-      }
+      });
+    };
+    socket.on('data', (chunk: string) => {
+      if (refused) return;
+      buffered += chunk;
       let nl = buffered.indexOf('\n');
       while (nl >= 0) {
         const text = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
+        if (Buffer.byteLength(text) > MAX_REQUEST_BYTES) return refuse();
         chain = chain.then(() => this.#answer(text)).then((res) => void socket.write(encode(res)));
         nl = buffered.indexOf('\n');
       }
+      if (Buffer.byteLength(buffered) > MAX_REQUEST_BYTES) refuse();
     });
   }
 

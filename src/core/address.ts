@@ -27,8 +27,9 @@ export function parseAddress(text: string): Address | undefined {
     return { text: parsed.toString(), family: 4 };
   }
   const v6 = parsed as ipaddr.IPv6;
-  if (v6.isIPv4MappedAddress()) return { text: v6.toIPv4Address().toString(), family: 4 };
+  // A zone id (fe80::1%eth0) names a link, not a host that could be banned.
   if ((v6 as ipaddr.IPv6 & { zoneId?: string }).zoneId) return undefined;
+  if (v6.isIPv4MappedAddress()) return { text: v6.toIPv4Address().toString(), family: 4 };
   return { text: v6.toRFC5952String(), family: 6 };
 }
 

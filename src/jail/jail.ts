@@ -56,11 +56,19 @@ export class Jail {
     await firewall.addJail({ jail: this.name, rules: config.blockRules });
     const now = clock.now();
     this.#totalBanned = store.totalBans(this.name);
-    const restored = store.activeBans(this.name, now).map((b) => ({ ...b, jail: this.name, restored: true }));
+    const restored: BanOrder[] = [];
+    for (const b of store.activeBans(this.name, now)) {
+      // An operator who added their address to ignoreip and restarted must get back in.
+      if (this.#ignored(b.address)) {
+        store.liftBan(this.name, b.address, now);
+        this.#d.log.info({ ip: b.address.text }, 'Not restoring the ban of an ignored address.');
+      } else restored.push({ ...b, jail: this.name, restored: true });
+    }
     await Promise.all(restored.map((order) => this.#enforce(order)));
     if (restored.length > 0) this.#d.log.info({ count: restored.length }, 'Restored bans.');
     for (const f of store.failuresSince(this.name, now - config.findtimeMs)) {
       // Only this process's counter is being rebuilt: no store write, no ban for old news unless due.
+      if (this.#ignored(f.address)) continue;
       const verdict = this.#counter.record(f, now);
       if (verdict && !this.#active.has(verdict.address.text))
         await this.#ban(decide(this.name, verdict, config.bantimeMs, now));
@@ -75,12 +83,10 @@ export class Jail {
     const m = filter.match(line.text, now);
     if (!m) return;
     const failure: Failure = { address: m.address, time: m.time ?? line.time, line: line.text };
-    if (config.ignoreself || config.ignoreip.length > 0) {
-      if (isIgnored(m.address, config.ignoreip, config.ignoreself ? this.#d.ownAddresses : [])) {
-        if (log.isLevelEnabled('debug'))
-          log.debug({ ip: m.address.text }, 'Ignored failure from ignored address.');
-        return;
-      }
+    if (this.#ignored(m.address)) {
+      if (log.isLevelEnabled('debug'))
+        log.debug({ ip: m.address.text }, 'Ignored failure from ignored address.');
+      return;
     }
     if (this.#active.has(m.address.text)) return;
     store.recordFailure(this.name, failure);
@@ -129,11 +135,18 @@ export class Jail {
     this.#active.clear();
   }
 
+  #ignored(address: Address): boolean {
+    const { config, ownAddresses } = this.#d;
+    return isIgnored(address, config.ignoreip, config.ignoreself ? ownAddresses : []);
+  }
+
   async #ban(order: BanOrder): Promise<void> {
     const { store, log } = this.#d;
     // Persist before the kernel: a crash in between re-applies the ban at the next start.
     store.recordBan(order);
     store.clearFailures(this.name, order.address);
+    // A manual ban too starts the address's count afresh, as a verdict does.
+    this.#counter.forget(order.address);
     this.#totalBanned++;
     log.info(
       {

@@ -35,7 +35,10 @@ export class BanTable {
        ORDER BY banned_at`,
     );
     this.#total = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM bans WHERE jail = ?');
-    this.#purge = db.prepare('DELETE FROM bans WHERE expires_at IS NOT NULL AND expires_at < ?');
+    this.#purge = db.prepare(
+      `DELETE FROM bans WHERE (lifted_at IS NOT NULL AND lifted_at < @before)
+                           OR (expires_at IS NOT NULL AND expires_at < @before)`,
+    );
   }
 
   /** Records a fresh ban; an earlier active ban of the same address is superseded. */
@@ -71,6 +74,6 @@ export class BanTable {
 
   /** Forgets bans that ended before `before` (dbpurgeage). */
   purge(before: number): void {
-    this.#purge.run(before);
+    this.#purge.run({ before });
   }
 }

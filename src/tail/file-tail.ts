@@ -17,16 +17,20 @@ type Listener = (line: Line) => void;
 interface Tracked {
   reader: FileReader;
   listeners: Set<Listener>;
-  trailing: NodeJS.Timeout | undefined;
+  /** Cancels the pending trailing read. */
+  cancelTrailing: (() => void) | undefined;
 }
 
-// chokidar drops 'change' events that follow another within 50 ms and sends no trailing one,
-// so appends made in that window would wait for the next write. One extra read just after the
-// window closes catches them.
+// chokidar drops 'change' events that follow an emitted one within 50 ms and sends no trailing
+// one, so appends made in that window would wait for the next write. A read just after the
+// window closes catches them; it is re-armed on every event, because a window that opens while
+// an earlier trailing read is pending ends after that read.
 const TRAILING_READ_MS = 60;
 
 interface DirWatch {
   watcher: FSWatcher;
+  /** Settles when the initial scan is done: only then does getWatched() list present files. */
+  ready: Promise<void>;
   matchers: Set<{ test: (name: string) => boolean; onFile: (path: string, initial: boolean) => void }>;
 }
 
@@ -52,12 +56,15 @@ export class FileTail implements LogSource {
       const dir = dirname(abs);
       const isMatch = picomatch(basename(abs), { dot: true });
       const entry = { test: isMatch, onFile: (p: string, initial: boolean) => void attach(p, initial) };
-      const dw = await this.#watchDir(dir);
+      const dw = this.#watchDir(dir);
+      // Registered before any await: a file created meanwhile is not missed, and a concurrent
+      // close() of another subscription does not see the directory as idle and unwatch it.
+      dw.matchers.add(entry);
+      cleanups.push(() => dw.matchers.delete(entry));
+      await dw.ready;
       // Files already present were reported while the watcher got ready: replay them.
       const known = dw.watcher.getWatched()[dir] ?? [];
       for (const name of known) if (isMatch(name)) await attach(resolve(dir, name), true);
-      dw.matchers.add(entry);
-      cleanups.push(() => dw.matchers.delete(entry));
     }
     return {
       files: () => [...mine].filter((p) => this.#files.has(p)),
@@ -74,17 +81,19 @@ export class FileTail implements LogSource {
     for (const dw of this.#dirs.values()) await dw.watcher.close();
     this.#dirs.clear();
     for (const t of this.#files.values()) {
-      clearTimeout(t.trailing);
+      t.cancelTrailing?.();
       await t.reader.close();
     }
     this.#files.clear();
   }
 
-  async #watchDir(dir: string): Promise<DirWatch> {
+  /** The directory's watcher, shared; a caller that needs the present files awaits `ready`. */
+  #watchDir(dir: string): DirWatch {
     const existing = this.#dirs.get(dir);
     if (existing) return existing;
     const watcher = watch(dir, { depth: 0, ignoreInitial: true, persistent: true });
-    const dw: DirWatch = { watcher, matchers: new Set() };
+    const ready = new Promise<void>((ok) => watcher.once('ready', () => ok()));
+    const dw: DirWatch = { watcher, ready, matchers: new Set() };
     this.#dirs.set(dir, dw);
     const onFile = (p: string, initial: boolean) => {
       const name = basename(p);
@@ -92,12 +101,11 @@ export class FileTail implements LogSource {
     };
     watcher.on('add', (p) => {
       // The same name again (logrotate's rename + create): the reader switches inodes.
-      void this.#files.get(resolve(p))?.reader.poke();
+      this.#changed(resolve(p));
       onFile(p, false);
     });
     watcher.on('change', (p) => this.#changed(resolve(p)));
     watcher.on('error', (err) => this.log.warn({ err, dir }, 'Log directory watch failed.'));
-    await new Promise<void>((ok) => watcher.once('ready', () => ok()));
     return dw;
   }
 
@@ -106,33 +114,56 @@ export class FileTail implements LogSource {
     if (tracked) {
       tracked.listeners.add(onLine);
       // A file (re)created under a name we already follow: read it from the start.
-      if (!fromEnd) await tracked.reader.poke();
+      if (!fromEnd) await this.#read(path, tracked);
       return;
     }
     const listeners = new Set<Listener>([onLine]);
-    const reader = new FileReader(path, (text) => {
-      const line: Line = { text, source: path, time: this.clock.now() };
-      for (const l of listeners) l(line);
-    });
-    this.#files.set(path, { reader, listeners, trailing: undefined });
-    try {
-      await reader.open(fromEnd);
-      this.log.info({ path, fromEnd }, 'Following log file.');
-      if (!fromEnd) await reader.poke();
-    } catch (err) {
-      this.log.warn({ err, path }, 'Could not open log file; will retry when it changes.');
-    }
+    const reader = new FileReader(
+      path,
+      (text) => {
+        const line: Line = { text, source: path, time: this.clock.now() };
+        for (const l of listeners) this.#deliver(l, line);
+      },
+      fromEnd,
+    );
+    const t: Tracked = { reader, listeners, cancelTrailing: undefined };
+    this.#files.set(path, t);
+    // The first read opens the file; it goes through the reader's serial loop, so a change event
+    // that arrives meanwhile cannot open it a second time (and from the wrong offset).
+    await this.#read(path, t);
+    if (reader.isOpen) this.log.info({ path, fromEnd }, 'Following log file.');
+    else this.log.warn({ path }, 'Could not open log file; will retry when it changes.');
+    // A file that just appeared may still be being written before its own watch was set up.
+    if (!fromEnd) this.#armTrailing(path, t);
   }
 
   #changed(path: string): void {
     const t = this.#files.get(path);
     if (!t) return;
-    void t.reader.poke();
-    if (t.trailing) return;
-    t.trailing = setTimeout(() => {
-      t.trailing = undefined;
-      void t.reader.poke();
-    }, TRAILING_READ_MS);
+    void this.#read(path, t);
+    this.#armTrailing(path, t);
+  }
+
+  #armTrailing(path: string, t: Tracked): void {
+    t.cancelTrailing?.();
+    t.cancelTrailing = this.clock.setTimer(TRAILING_READ_MS, () => {
+      t.cancelTrailing = undefined;
+      void this.#read(path, t);
+    });
+  }
+
+  /** Never rejects: a read that fails is logged and retried on the next event. */
+  #read(path: string, t: Tracked): Promise<void> {
+    return t.reader.poke().catch((err) => this.log.warn({ err, path }, 'Reading log file failed.'));
+  }
+
+  // One failing subscriber must not starve the others or abort the read mid-chunk.
+  #deliver(listener: Listener, line: Line): void {
+    try {
+      listener(line);
+    } catch (err) {
+      this.log.error({ err, source: line.source }, 'Log line subscriber failed.');
+    }
   }
 
   async #detach(path: string, onLine: Listener): Promise<void> {
@@ -141,7 +172,7 @@ export class FileTail implements LogSource {
     t.listeners.delete(onLine);
     if (t.listeners.size > 0) return;
     this.#files.delete(path);
-    clearTimeout(t.trailing);
+    t.cancelTrailing?.();
     await t.reader.close();
   }
 

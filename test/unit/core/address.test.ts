@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { type Address, parseAddress, parseNetwork } from '../../../src/core/address.ts';
+
+const addr = (text: string): Address => {
+  const a = parseAddress(text);
+  if (!a) throw new Error(`test setup: ${text} is not an address`);
+  return a;
+};
+
+describe('parseAddress', () => {
+  it('keeps a dotted quad as it is', () => {
+    expect(parseAddress('192.0.2.1')).toEqual({ text: '192.0.2.1', family: 4 });
+    expect(parseAddress('0.0.0.0')).toEqual({ text: '0.0.0.0', family: 4 });
+    expect(parseAddress('255.255.255.255')).toEqual({ text: '255.255.255.255', family: 4 });
+  });
+
+  it('writes IPv6 in RFC 5952 form: lower case, zeros compressed once, longest run', () => {
+    expect(parseAddress('2001:DB8:0:0:0:0:0:1')).toEqual({ text: '2001:db8::1', family: 6 });
+    expect(parseAddress('2001:db8::0:1')).toEqual({ text: '2001:db8::1', family: 6 });
+    expect(parseAddress('2001:db8:0:0:1:0:0:1')).toEqual({ text: '2001:db8::1:0:0:1', family: 6 });
+    expect(parseAddress('::1')).toEqual({ text: '::1', family: 6 });
+    expect(parseAddress('::')).toEqual({ text: '::', family: 6 });
+  });
+
+  it('turns IPv4-mapped IPv6, dotted or hex, into plain IPv4', () => {
+    expect(parseAddress('::ffff:192.0.2.1')).toEqual({ text: '192.0.2.1', family: 4 });
+    expect(parseAddress('::FFFF:192.0.2.1')).toEqual({ text: '192.0.2.1', family: 4 });
+    expect(parseAddress('::ffff:7f00:1')).toEqual({ text: '127.0.0.1', family: 4 });
+  });
+
+  it('rejects legacy and out-of-range IPv4 forms', () => {
+    for (const text of ['127.1', '1.2.3', '0x7f.0.0.1', '010.1.1.1', '999.1.1.1', '1.2.3.256']) {
+      expect(parseAddress(text), text).toBeUndefined();
+    }
+  });
+
+  it('rejects zone ids', () => {
+    expect(parseAddress('fe80::1%eth0')).toBeUndefined();
+    expect(parseAddress('fe80::1%25eth0')).toBeUndefined();
+  });
+
+  it('rejects a zone id on an IPv4-mapped address too', () => {
+    expect(parseAddress('::ffff:192.0.2.1%eth0')).toBeUndefined();
+  });
+
+  it('rejects garbage, empty text, padding, brackets and CIDR suffixes', () => {
+    for (const text of [
+      '',
+      'garbage',
+      'example.org',
+      ' 192.0.2.1',
+      '192.0.2.1 ',
+      '[::1]',
+      '192.0.2.1/32',
+      ':::',
+    ]) {
+      expect(parseAddress(text), JSON.stringify(text)).toBeUndefined();
+    }
+  });
+});
+
+describe('parseNetwork', () => {
+  it('contains everything of its family at /0', () => {
+    const v4 = parseNetwork('0.0.0.0/0')!;
+    expect(v4.text).toBe('0.0.0.0/0');
+    expect(v4.contains(addr('203.0.113.9'))).toBe(true);
+    expect(v4.contains(addr('255.255.255.255'))).toBe(true);
+    const v6 = parseNetwork('::/0')!;
+    expect(v6.contains(addr('2001:db8::1'))).toBe(true);
+  });
+
+  it('contains exactly the addresses of a /8', () => {
+    const n = parseNetwork('10.0.0.0/8')!;
+    expect(n).toMatchObject({ text: '10.0.0.0/8', family: 4 });
+    expect(n.contains(addr('10.0.0.0'))).toBe(true);
+    expect(n.contains(addr('10.255.255.255'))).toBe(true);
+    expect(n.contains(addr('11.0.0.0'))).toBe(false);
+    expect(n.contains(addr('9.255.255.255'))).toBe(false);
+  });
+
+  it('treats a bare address as a /32 that contains only itself', () => {
+    const n = parseNetwork('192.0.2.7')!;
+    expect(n.text).toBe('192.0.2.7/32');
+    expect(n.contains(addr('192.0.2.7'))).toBe(true);
+    expect(n.contains(addr('192.0.2.8'))).toBe(false);
+    expect(parseNetwork('192.0.2.7/32')!.contains(addr('192.0.2.7'))).toBe(true);
+  });
+
+  it('matches an IPv6 /64 and canonicalises its text', () => {
+    const n = parseNetwork('2001:DB8:0:1::/64')!;
+    expect(n).toMatchObject({ text: '2001:db8:0:1::/64', family: 6 });
+    expect(n.contains(addr('2001:db8:0:1:ffff:ffff:ffff:ffff'))).toBe(true);
+    expect(n.contains(addr('2001:db8:0:2::1'))).toBe(false);
+  });
+
+  it('never contains an address of the other family', () => {
+    expect(parseNetwork('0.0.0.0/0')!.contains(addr('::1'))).toBe(false);
+    expect(parseNetwork('::/0')!.contains(addr('192.0.2.1'))).toBe(false);
+    // A mapped address is IPv4 after parsing, so an IPv6 network does not hold it.
+    expect(parseNetwork('::/0')!.contains(addr('::ffff:192.0.2.1'))).toBe(false);
+  });
+
+  it('rejects bad prefixes and bad bases', () => {
+    for (const text of [
+      '192.0.2.0/33',
+      '2001:db8::/129',
+      '192.0.2.0/',
+      '192.0.2.0/-1',
+      '192.0.2.0/a',
+      '192.0.2.0/24/1',
+      '192.0.2.0/1000',
+      '127.1/8',
+      'garbage/8',
+      '',
+    ]) {
+      expect(parseNetwork(text), JSON.stringify(text)).toBeUndefined();
+    }
+  });
+});
