@@ -3,7 +3,8 @@
 // One FileReader per file, shared by every jail that follows it. Files present when a
 // subscription starts are read from their end; files that appear later, from their start.
 
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import picomatch from 'picomatch';
 import type { Logger } from 'pino';
@@ -32,6 +33,20 @@ interface DirWatch {
   /** Settles when the initial scan is done: only then does getWatched() list present files. */
   ready: Promise<void>;
   matchers: Set<{ test: (name: string) => boolean; onFile: (path: string, initial: boolean) => void }>;
+}
+
+/**
+ * Watches `dir` itself when it exists. When it does not (a logpath under a directory that a
+ * package will create later), watches its nearest existing ancestor down to `dir`, ignoring
+ * everything off that path, so the files appear once the directories do.
+ */
+function watchPath(dir: string): FSWatcher {
+  let base = dir;
+  while (!existsSync(base) && dirname(base) !== base) base = dirname(base);
+  if (base === dir) return watch(dir, { depth: 0, ignoreInitial: true, persistent: true });
+  const depth = dir.slice(base.length).split(sep).filter(Boolean).length;
+  const onPath = (p: string) => p === base || p === dir || dir.startsWith(p + sep) || dirname(p) === dir;
+  return watch(base, { depth, ignoreInitial: true, persistent: true, ignored: (p: string) => !onPath(resolve(p)) });
 }
 
 export class FileTail implements LogSource {
@@ -91,7 +106,7 @@ export class FileTail implements LogSource {
   #watchDir(dir: string): DirWatch {
     const existing = this.#dirs.get(dir);
     if (existing) return existing;
-    const watcher = watch(dir, { depth: 0, ignoreInitial: true, persistent: true });
+    const watcher = watchPath(dir);
     const ready = new Promise<void>((ok) => watcher.once('ready', () => ok()));
     const dw: DirWatch = { watcher, ready, matchers: new Set() };
     this.#dirs.set(dir, dw);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import {
   appendFileSync,
   copyFileSync,
+  mkdirSync,
   mkdtempSync,
   renameSync,
   rmSync,
@@ -111,6 +112,18 @@ describe('FileTail', () => {
     await eventually(() => expect(lines).toEqual(['first', 'second']));
     expect(sub.files()).toEqual([file]);
     await settle(file, lines, ['first', 'second']);
+  });
+
+  it('waits for a logpath whose directories do not exist yet', async () => {
+    const file = join(dir, 'app', 'logs', 'auth.log');
+    const { lines, sub } = await collect([file]);
+    mkdirSync(join(dir, 'app', 'logs'), { recursive: true });
+    writeFileSync(join(dir, 'app', 'logs', 'other.log'), 'not mine\n');
+    writeFileSync(file, 'first\n');
+    await eventually(() => expect(lines).toEqual(['first']));
+    expect(sub.files()).toEqual([file]);
+    appendFileSync(file, 'second\n');
+    await eventually(() => expect(lines).toEqual(['first', 'second']));
   });
 
   it('follows a glob: a matching file created later is picked up, a non-matching one is not', async () => {
