@@ -2,6 +2,8 @@
 // per request, in order. Shared by the server and banctl; nothing else of control/ is imported
 // by the client.
 
+import type { JailStatus } from '../core/types.ts';
+
 export type Request =
   | { readonly cmd: 'ping' }
   | { readonly cmd: 'status'; readonly jail?: string }
@@ -12,15 +14,8 @@ export interface DaemonStatus {
   readonly jails: readonly string[];
 }
 
-export interface JailStatusReply {
-  readonly name: string;
-  readonly currentlyFailed: number;
-  readonly totalFailed: number;
-  readonly files: readonly string[];
-  readonly currentlyBanned: number;
-  readonly totalBanned: number;
-  readonly bannedAddresses: readonly string[];
-}
+/** A jail's status travels as the shared core type. */
+export type JailStatusReply = JailStatus;
 
 export type Response =
   | { readonly ok: true; readonly result: unknown }

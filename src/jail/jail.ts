@@ -10,11 +10,10 @@ import type { Firewall, StateStore } from '../ban/ports.ts';
 import type { JailConfig } from '../config/types.ts';
 import type { Address } from '../core/address.ts';
 import type { Clock } from '../core/clock.ts';
-import type { BanOrder, Failure, Line } from '../core/types.ts';
+import type { BanOrder, Failure, JailStatus, Line } from '../core/types.ts';
 import { FailureCounter } from '../counter/window.ts';
 import type { Filter } from '../filter/compile.ts';
 import type { LogSource, Subscription } from './ports.ts';
-import type { JailStatus } from './status.ts';
 
 export interface JailDeps {
   readonly config: JailConfig;

@@ -46,7 +46,12 @@ function watchPath(dir: string): FSWatcher {
   if (base === dir) return watch(dir, { depth: 0, ignoreInitial: true, persistent: true });
   const depth = dir.slice(base.length).split(sep).filter(Boolean).length;
   const onPath = (p: string) => p === base || p === dir || dir.startsWith(p + sep) || dirname(p) === dir;
-  return watch(base, { depth, ignoreInitial: true, persistent: true, ignored: (p: string) => !onPath(resolve(p)) });
+  return watch(base, {
+    depth,
+    ignoreInitial: true,
+    persistent: true,
+    ignored: (p: string) => !onPath(resolve(p)),
+  });
 }
 
 export class FileTail implements LogSource {
