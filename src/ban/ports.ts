@@ -62,3 +62,39 @@ export interface StateStore {
   /** Writes everything queued. */
   flush(): void;
 }
+
+/** A ban or an unban as actions see it: everything fail2ban's action tags can name. */
+export interface ActionEvent {
+  readonly jail: string;
+  readonly address: Address;
+  readonly failures: number;
+  /** When the ban started (ms since the epoch). */
+  readonly time: number;
+  /** The ban's length in ms; null = forever. */
+  readonly bantimeMs: number | null;
+  /** How many earlier bans of this address the history holds (fail2ban's `<bancount>`). */
+  readonly banCount: number;
+  /** The lines that led to this ban, oldest first. */
+  readonly matches: readonly string[];
+  /** Every stored line of this address, in any jail (`<ipmatches>`); read on demand. */
+  readonly ipMatches: () => readonly string[];
+  /** Every stored line of this address in this jail (`<ipjailmatches>`); read on demand. */
+  readonly ipJailMatches: () => readonly string[];
+  /** True for a ban re-applied at start-up. */
+  readonly restored: boolean;
+}
+
+/**
+ * One of a jail's actions besides the native firewall: a mail notification or a custom
+ * action.d command. Calls never throw into the ban path; the jail logs a rejection and goes on.
+ */
+export interface JailAction {
+  /** The name as written in the jail's `action` option, e.g. `sendmail-whois`. */
+  readonly name: string;
+  /** fail2ban's `norestored`: do not announce bans restored at start-up. */
+  readonly norestored: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  ban(event: ActionEvent): Promise<void>;
+  unban(event: ActionEvent): Promise<void>;
+}

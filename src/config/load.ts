@@ -8,11 +8,11 @@ import { layeredFiles } from './files.ts';
 import { type IniDocument, layer, ownKeys, parseIni, resolve, sections } from './ini.ts';
 import { buildJail, parseBool } from './jail-builder.ts';
 import { IMPLEMENTED_JAIL_OPTIONS, isHelperKey, PENDING_JAIL_OPTIONS } from './known-options.ts';
-import type { DaemonConfig, JailConfig, LoadedConfig } from './types.ts';
+import type { DaemonConfig, JailConfig, LoadedConfig, MailSettings } from './types.ts';
 
 export type LoadResult = { config: LoadedConfig } | { problems: ConfigProblem[] };
 
-const DAEMON_DEFAULTS: Readonly<Record<keyof Omit<DaemonConfig, 'dbpurgeageMs'> | 'dbpurgeage', string>> = {
+const DAEMON_DEFAULTS: Readonly<Record<keyof Omit<DaemonConfig, 'dbpurgeageMs' | 'mail'> | 'dbpurgeage', string>> = {
   logtarget: '/var/log/banhammer.log',
   loglevel: 'INFO',
   socket: '/run/banhammer/banhammer.sock',
@@ -48,12 +48,62 @@ function loadDaemon(dir: string, problems: ConfigProblem[]): DaemonConfig {
     problems.push({ ...purge, option: 'dbpurgeage', message: `expected a duration, got "${purge.value}"` });
   }
   return {
+    mail: loadMail(doc, problems),
     logtarget: get('logtarget')?.value || DAEMON_DEFAULTS.logtarget,
     loglevel: (loglevel?.value || DAEMON_DEFAULTS.loglevel).toUpperCase(),
     socket: get('socket')?.value || DAEMON_DEFAULTS.socket,
     pidfile: get('pidfile')?.value || DAEMON_DEFAULTS.pidfile,
     dbfile: get('dbfile')?.value || DAEMON_DEFAULTS.dbfile,
     dbpurgeageMs: dbpurgeageMs ?? 86_400_000,
+  };
+}
+
+const MAIL_DEFAULTS: MailSettings = {
+  transport: 'auto',
+  sendmail: '/usr/sbin/sendmail',
+  host: 'localhost',
+  port: 25,
+  secure: 'none',
+  user: '',
+  password: '',
+  whois: 'whois',
+  whoisTimeoutMs: 10_000,
+};
+
+/** `[Mail]` of banhammer.conf: how mail actions deliver. */
+function loadMail(doc: IniDocument, problems: ConfigProblem[]): MailSettings {
+  const get = (key: string) => {
+    const r = resolve(doc, 'Mail', key);
+    if (r && 'problem' in r) problems.push(r.problem);
+    return r && 'value' in r ? { value: r.value.trim(), file: r.entry.file, line: r.entry.line } : undefined;
+  };
+  const choice = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const v = get(key);
+    if (!v) return fallback;
+    if ((allowed as readonly string[]).includes(v.value.toLowerCase())) return v.value.toLowerCase() as T;
+    problems.push({ ...v, option: key, message: `expected one of ${allowed.join(', ')}, got "${v.value}"` });
+    return fallback;
+  };
+  const port = get('port');
+  const portNumber = port ? Number(port.value) : MAIL_DEFAULTS.port;
+  if (port && !(Number.isInteger(portNumber) && portNumber > 0 && portNumber < 65536)) {
+    problems.push({ ...port, option: 'port', message: `expected a TCP port (1-65535), got "${port.value}"` });
+  }
+  const timeout = get('whoistimeout');
+  const whoisTimeoutMs = timeout ? parseDuration(timeout.value) : MAIL_DEFAULTS.whoisTimeoutMs;
+  if (timeout && whoisTimeoutMs === undefined) {
+    problems.push({ ...timeout, option: 'whoistimeout', message: `expected a duration, got "${timeout.value}"` });
+  }
+  return {
+    transport: choice('transport', ['auto', 'sendmail', 'smtp'] as const, MAIL_DEFAULTS.transport),
+    sendmail: get('sendmail')?.value || MAIL_DEFAULTS.sendmail,
+    host: get('host')?.value || MAIL_DEFAULTS.host,
+    port: Number.isInteger(portNumber) ? portNumber : MAIL_DEFAULTS.port,
+    secure: choice('secure', ['none', 'starttls', 'tls'] as const, MAIL_DEFAULTS.secure),
+    user: get('user')?.value ?? '',
+    password: get('password')?.value ?? '',
+    whois: get('whois')?.value || MAIL_DEFAULTS.whois,
+    whoisTimeoutMs: whoisTimeoutMs ?? MAIL_DEFAULTS.whoisTimeoutMs,
   };
 }
 

@@ -31,6 +31,22 @@ export interface JailConfig {
   readonly otherActions: readonly ActionCall[];
 }
 
+/** How mail actions deliver: `[Mail]` in banhammer.conf. */
+export interface MailSettings {
+  /** auto: the local sendmail program when it exists, else SMTP. */
+  readonly transport: 'auto' | 'sendmail' | 'smtp';
+  readonly sendmail: string;
+  readonly host: string;
+  readonly port: number;
+  /** none: plain; starttls: upgrade on the plain port; tls: implicit TLS (port 465). */
+  readonly secure: 'none' | 'starttls' | 'tls';
+  readonly user: string;
+  readonly password: string;
+  /** The whois program and how long it may take before the mail goes without its report. */
+  readonly whois: string;
+  readonly whoisTimeoutMs: number;
+}
+
 export interface DaemonConfig {
   readonly logtarget: string;
   readonly loglevel: string;
@@ -38,6 +54,7 @@ export interface DaemonConfig {
   readonly pidfile: string;
   readonly dbfile: string;
   readonly dbpurgeageMs: number;
+  readonly mail: MailSettings;
 }
 
 export interface LoadedConfig {
