@@ -1,8 +1,11 @@
 // The root logger. Every module receives a child of it; nothing else creates loggers.
-// fail2ban's level names (WARNING, NOTICE, CRITICAL) map onto pino's.
+// JSON goes to standard error (journald keeps it under systemd); when `logtarget` is a file, the
+// same records go there as fail2ban-format text (log-text.ts), which recidive jails read.
 
 import pino, { type Logger } from 'pino';
+import { type LogStyle, textFileStream } from './log-text.ts';
 
+// fail2ban's level names onto pino's; NOTICE has no pino twin and reads as INFO.
 const LEVELS: Readonly<Record<string, pino.Level>> = {
   CRITICAL: 'fatal',
   ERROR: 'error',
@@ -15,17 +18,17 @@ const LEVELS: Readonly<Record<string, pino.Level>> = {
 
 const STREAMS = new Set(['STDERR', 'STDOUT', 'SYSLOG', 'SYSTEMD-JOURNAL']);
 
-/**
- * Logs JSON to stderr (journald captures it under systemd) and, when `logtarget` is a file,
- * to that file as well.
- */
-export function createLogger(loglevel: string, logtarget: string): Logger {
-  const level = LEVELS[loglevel.toUpperCase()] ?? 'info';
+/** True when `logtarget` names a file rather than a stream. */
+export function isLogFile(logtarget: string): boolean {
+  return !STREAMS.has(logtarget.toUpperCase());
+}
+
+export function createLogger(opts: { loglevel: string; logtarget: string; logstyle: LogStyle }): Logger {
+  const level = LEVELS[opts.loglevel.toUpperCase()] ?? 'info';
   const streams: pino.StreamEntry[] = [
-    { level, stream: logtarget === 'STDOUT' ? process.stdout : process.stderr },
+    { level, stream: opts.logtarget === 'STDOUT' ? process.stdout : process.stderr },
   ];
-  if (!STREAMS.has(logtarget.toUpperCase())) {
-    streams.push({ level, stream: pino.destination({ dest: logtarget, mkdir: true, sync: false }) });
-  }
+  if (isLogFile(opts.logtarget))
+    streams.push({ level, stream: textFileStream(opts.logtarget, opts.logstyle) });
   return pino({ level, base: { name: 'banhammerd' } }, pino.multistream(streams));
 }

@@ -20,6 +20,7 @@ import { NftFirewall } from './firewall/nft-firewall.ts';
 import { Jail } from './jail/jail.ts';
 import { createLogger } from './log.ts';
 import { sdNotify, startWatchdog } from './sd-notify.ts';
+import { selfLogWarnings } from './self-log.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { FileTail } from './tail/file-tail.ts';
 
@@ -91,7 +92,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const config = loaded.config;
   if (values.test) {
-    for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);
+    const withFilters = config.jails.map((j) => ({ config: j, filter: compiled.filters.get(j.name)! }));
+    for (const w of [...config.warnings, ...selfLogWarnings(withFilters, config.daemon, Date.now())]) {
+      process.stderr.write(`warning: ${w}\n`);
+    }
     process.stdout.write(`OK: configuration test is successful (${config.jails.length} jail(s))\n`);
     return 0;
   }
@@ -103,8 +107,10 @@ export async function main(argv: string[]): Promise<number> {
     logtarget: (values.logtarget as string | undefined) ?? config.daemon.logtarget,
     loglevel: (values.loglevel as string | undefined) ?? config.daemon.loglevel,
   };
-  const log = createLogger(daemon.loglevel, daemon.logtarget);
+  const log = createLogger(daemon);
   for (const w of config.warnings) log.warn(w);
+  const withFilters = config.jails.map((j) => ({ config: j, filter: compiled.filters.get(j.name)! }));
+  for (const w of selfLogWarnings(withFilters, daemon, Date.now())) log.warn(w);
   return run(config.jails, compiled.filters, daemon, log);
 }
 

@@ -52,7 +52,12 @@ export interface StateStore {
   failuresSince(jail: string, since: number): Failure[];
   /** Forgets the address's failures in the jail (it was just banned). */
   clearFailures(jail: string, address: Address): void;
-  recordBan(order: BanOrder): void;
+  /** Records a ban with the lines that led to it. */
+  recordBan(order: BanOrder, matches: readonly string[]): void;
+  /** Bans of `address` on record (until dbpurgeage forgets them), in `jail` or in every jail. */
+  banCount(address: Address, jail: string | undefined): number;
+  /** The lines behind the recorded bans of `address`, in `jail` or in every jail, oldest first. */
+  banMatches(address: Address, jail: string | undefined): string[];
   /** Marks the jail's active ban of `address` as lifted at `at`. */
   liftBan(jail: string, address: Address, at: number): void;
   /** Bans of `jail` still in force at `now`. */

@@ -12,7 +12,9 @@ import type { DaemonConfig, JailConfig, LoadedConfig, MailSettings } from './typ
 
 export type LoadResult = { config: LoadedConfig } | { problems: ConfigProblem[] };
 
-const DAEMON_DEFAULTS: Readonly<Record<keyof Omit<DaemonConfig, 'dbpurgeageMs' | 'mail'> | 'dbpurgeage', string>> = {
+const DAEMON_DEFAULTS: Readonly<
+  Record<keyof Omit<DaemonConfig, 'dbpurgeageMs' | 'mail' | 'logstyle'> | 'dbpurgeage', string>
+> = {
   logtarget: '/var/log/banhammer.log',
   loglevel: 'INFO',
   socket: '/run/banhammer/banhammer.sock',
@@ -33,7 +35,7 @@ function readDocs(files: { path: string; text: string }[], problems: ConfigProbl
 
 function loadDaemon(dir: string, problems: ConfigProblem[]): DaemonConfig {
   const doc = layer(readDocs(layeredFiles(dir, 'banhammer', 'banhammer.d'), problems));
-  const get = (key: keyof typeof DAEMON_DEFAULTS) => {
+  const get = (key: keyof typeof DAEMON_DEFAULTS | 'logstyle') => {
     const r = resolve(doc, 'Definition', key);
     if (r && 'problem' in r) problems.push(r.problem);
     return r && 'value' in r ? { value: r.value.trim(), file: r.entry.file, line: r.entry.line } : undefined;
@@ -42,6 +44,14 @@ function loadDaemon(dir: string, problems: ConfigProblem[]): DaemonConfig {
   if (loglevel && !LOGLEVELS.includes(loglevel.value.toUpperCase())) {
     problems.push({ ...loglevel, option: 'loglevel', message: `expected one of ${LOGLEVELS.join(', ')}` });
   }
+  const style = get('logstyle');
+  if (style && !['legacy', 'modern'].includes(style.value.toLowerCase())) {
+    problems.push({
+      ...style,
+      option: 'logstyle',
+      message: `expected legacy or modern, got "${style.value}"`,
+    });
+  }
   const purge = get('dbpurgeage');
   const dbpurgeageMs = parseDuration(purge?.value ?? DAEMON_DEFAULTS.dbpurgeage);
   if (purge && dbpurgeageMs === undefined) {
@@ -49,6 +59,7 @@ function loadDaemon(dir: string, problems: ConfigProblem[]): DaemonConfig {
   }
   return {
     mail: loadMail(doc, problems),
+    logstyle: style?.value.toLowerCase() === 'modern' ? 'modern' : 'legacy',
     logtarget: get('logtarget')?.value || DAEMON_DEFAULTS.logtarget,
     loglevel: (loglevel?.value || DAEMON_DEFAULTS.loglevel).toUpperCase(),
     socket: get('socket')?.value || DAEMON_DEFAULTS.socket,
@@ -92,7 +103,11 @@ function loadMail(doc: IniDocument, problems: ConfigProblem[]): MailSettings {
   const timeout = get('whoistimeout');
   const whoisTimeoutMs = timeout ? parseDuration(timeout.value) : MAIL_DEFAULTS.whoisTimeoutMs;
   if (timeout && whoisTimeoutMs === undefined) {
-    problems.push({ ...timeout, option: 'whoistimeout', message: `expected a duration, got "${timeout.value}"` });
+    problems.push({
+      ...timeout,
+      option: 'whoistimeout',
+      message: `expected a duration, got "${timeout.value}"`,
+    });
   }
   return {
     transport: choice('transport', ['auto', 'sendmail', 'smtp'] as const, MAIL_DEFAULTS.transport),

@@ -49,6 +49,8 @@ export interface MailSettings {
 
 export interface DaemonConfig {
   readonly logtarget: string;
+  /** legacy: fail2ban 0.8 ban lines (WARNING); modern: fail2ban 0.9+ (NOTICE, with the pid). */
+  readonly logstyle: 'legacy' | 'modern';
   readonly loglevel: string;
   readonly socket: string;
   readonly pidfile: string;

@@ -1,18 +1,19 @@
-// One jail at run time: lines from its log source go through its filter, ignore list and counter;
-// a verdict becomes a ban that is persisted first and then put in the kernel. Owns the jail's
-// active-ban table and the timers that retire expired bans (the kernel expires the element
-// itself; the timer only keeps our bookkeeping and log in step).
+// One jail at run time: lines from its log source go through its filter, ignore list and
+// counter; a verdict becomes a ban in its BanBook. Owns the jail's lifecycle (start, stop) and
+// the numbers `banctl status JAIL` shows.
 
 import type { Logger } from 'pino';
 import { decide, decideManual } from '../ban/decide.ts';
 import { isIgnored } from '../ban/ignore.ts';
-import type { Firewall, StateStore } from '../ban/ports.ts';
+import type { Firewall, JailAction, StateStore } from '../ban/ports.ts';
 import type { JailConfig } from '../config/types.ts';
 import type { Address } from '../core/address.ts';
 import type { Clock } from '../core/clock.ts';
-import type { BanOrder, Failure, JailStatus, Line } from '../core/types.ts';
+import type { BanOrder, Failure, JailStatus, Line, Verdict } from '../core/types.ts';
 import { FailureCounter } from '../counter/window.ts';
 import type { Filter } from '../filter/compile.ts';
+import { BanBook } from './ban-book.ts';
+import { JailEvents } from './events.ts';
 import type { LogSource, Subscription } from './ports.ts';
 
 export interface JailDeps {
@@ -22,21 +23,23 @@ export interface JailDeps {
   readonly store: StateStore;
   readonly firewall: Firewall;
   readonly source: LogSource;
+  /** Mail and custom actions; the firewall is not among them. */
+  readonly actions?: readonly JailAction[];
   readonly log: Logger;
-  /** The machine's own addresses, for ignoreself. */
+  /** Addresses never to ban besides ignoreip's networks: with ignoreself, the machine's own. */
   readonly ownAddresses: readonly Address[];
-}
-
-interface ActiveBan {
-  readonly order: BanOrder;
-  readonly cancel: () => void;
+  /** fail2ban's ignorecommand, asked before a ban: true = leave the address alone. */
+  readonly ignoreCommand?: (address: Address) => Promise<boolean>;
+  /** The ban's length, given how often the address was banned before (bantime.increment). */
+  readonly bantime?: (banCount: number) => number | null;
 }
 
 export class Jail {
   readonly name: string;
   readonly #d: JailDeps;
   readonly #counter: FailureCounter;
-  readonly #active = new Map<string, ActiveBan>();
+  readonly #book: BanBook;
+  readonly #events: JailEvents;
   #subscription: Subscription | undefined;
   #totalBanned = 0;
 
@@ -47,12 +50,27 @@ export class Jail {
       maxretry: deps.config.maxretry,
       findtimeMs: deps.config.findtimeMs,
     });
+    this.#events = new JailEvents(deps.log);
+    this.#book = new BanBook({
+      jail: this.name,
+      clock: deps.clock,
+      store: deps.store,
+      firewall: deps.firewall,
+      actions: deps.actions ?? [],
+      events: this.#events,
+      log: deps.log,
+    });
   }
 
-  /** Sets up the firewall, re-applies stored bans, restores counts, then starts reading. */
+  /** Sets up firewall and actions, re-applies stored bans, restores counts, then starts reading. */
   async start(): Promise<void> {
-    const { config, clock, store, firewall, source } = this.#d;
+    const { config, clock, store, firewall, source, log } = this.#d;
     await firewall.addJail({ jail: this.name, rules: config.blockRules });
+    for (const action of this.#d.actions ?? []) {
+      await action
+        .start()
+        .catch((err: unknown) => log.error({ err, action: action.name }, 'Action start failed.'));
+    }
     const now = clock.now();
     this.#totalBanned = store.totalBans(this.name);
     const restored: BanOrder[] = [];
@@ -60,58 +78,54 @@ export class Jail {
       // An operator who added their address to ignoreip and restarted must get back in.
       if (this.#ignored(b.address)) {
         store.liftBan(this.name, b.address, now);
-        this.#d.log.info({ ip: b.address.text }, 'Not restoring the ban of an ignored address.');
+        log.info({ ip: b.address.text }, 'Not restoring the ban of an ignored address.');
       } else restored.push({ ...b, jail: this.name, restored: true });
     }
-    await Promise.all(restored.map((order) => this.#enforce(order)));
-    if (restored.length > 0) this.#d.log.info({ count: restored.length }, 'Restored bans.');
+    await Promise.all(restored.map((order) => this.#book.restore(order)));
     for (const f of store.failuresSince(this.name, now - config.findtimeMs)) {
-      // Only this process's counter is being rebuilt: no store write, no ban for old news unless due.
+      // Rebuilding this process's counter: no store write; a ban only if one was due.
       if (this.#ignored(f.address)) continue;
       const verdict = this.#counter.record(f, now);
-      if (verdict && !this.#active.has(verdict.address.text))
-        await this.#ban(decide(this.name, verdict, config.bantimeMs, now));
+      if (verdict && !this.#book.has(verdict.address)) await this.#judge(verdict, now);
     }
     this.#subscription = await source.follow(config.logpaths, (line) => this.handle(line));
   }
 
   /** Runs one line through the pipeline. Synchronous up to the ban, which it starts. */
   handle(line: Line): void {
-    const { filter, config, clock, store, log } = this.#d;
+    const { filter, clock, store, log } = this.#d;
     const now = clock.now();
     const m = filter.match(line.text, now);
     if (!m) return;
-    const failure: Failure = { address: m.address, time: m.time ?? line.time, line: line.text };
     if (this.#ignored(m.address)) {
       if (log.isLevelEnabled('debug'))
         log.debug({ ip: m.address.text }, 'Ignored failure from ignored address.');
       return;
     }
-    if (this.#active.has(m.address.text)) return;
+    if (this.#book.has(m.address)) return;
+    const failure: Failure = { address: m.address, time: m.time ?? line.time, line: line.text };
+    this.#events.found(m.address);
     store.recordFailure(this.name, failure);
     const verdict = this.#counter.record(failure, now);
-    if (!verdict) return;
-    void this.#ban(decide(this.name, verdict, config.bantimeMs, now));
+    if (verdict) void this.#judge(verdict, now);
   }
 
-  /** An operator's ban; resolves once the kernel has it. */
+  /** An operator's ban; false when the address is banned already. */
   async ban(address: Address): Promise<boolean> {
-    if (this.#active.has(address.text)) return false;
-    await this.#ban(decideManual(this.name, address, this.#d.config.bantimeMs, this.#d.clock.now()));
+    if (this.#book.has(address)) return false;
+    const count = this.#d.store.banCount(address, this.name);
+    await this.#impose(
+      decideManual(this.name, address, this.#bantime(count), this.#d.clock.now()),
+      [],
+      count,
+    );
     return true;
   }
 
   /** An operator's unban; false when the address was not banned here. */
   async unban(address: Address): Promise<boolean> {
-    const active = this.#active.get(address.text);
-    if (!active) return false;
-    active.cancel();
-    this.#active.delete(address.text);
-    this.#d.store.liftBan(this.name, address, this.#d.clock.now());
     this.#counter.forget(address);
-    await this.#d.firewall.unban({ jail: this.name, address });
-    this.#d.log.info({ ip: address.text }, 'Unbanned address.');
-    return true;
+    return this.#book.lift(address);
   }
 
   status(): JailStatus {
@@ -120,18 +134,22 @@ export class Jail {
       currentlyFailed: this.#counter.currentlyFailed(this.#d.clock.now()),
       totalFailed: this.#counter.totalFailed,
       files: this.#subscription?.files() ?? [],
-      currentlyBanned: this.#active.size,
+      currentlyBanned: this.#book.size,
       totalBanned: this.#totalBanned,
-      bannedAddresses: [...this.#active.keys()],
+      bannedAddresses: this.#book.addresses(),
     };
   }
 
-  /** Stops reading and retires timers; kernel state and the store stay for the next start. */
+  /** Stops reading, retires timers and stops actions; kernel state and the store stay. */
   async stop(): Promise<void> {
     await this.#subscription?.close();
     this.#subscription = undefined;
-    for (const a of this.#active.values()) a.cancel();
-    this.#active.clear();
+    this.#book.stop();
+    for (const action of this.#d.actions ?? []) {
+      await action
+        .stop()
+        .catch((err: unknown) => this.#d.log.error({ err, action: action.name }, 'Action stop failed.'));
+    }
   }
 
   #ignored(address: Address): boolean {
@@ -139,44 +157,33 @@ export class Jail {
     return isIgnored(address, config.ignoreip, config.ignoreself ? ownAddresses : []);
   }
 
-  async #ban(order: BanOrder): Promise<void> {
-    const { store, log } = this.#d;
-    // Persist before the kernel: a crash in between re-applies the ban at the next start.
-    store.recordBan(order);
-    store.clearFailures(this.name, order.address);
-    // A manual ban too starts the address's count afresh, as a verdict does.
-    this.#counter.forget(order.address);
-    this.#totalBanned++;
-    log.info(
-      {
-        ip: order.address.text,
-        failures: order.failures,
-        bantime: order.expiresAt === null ? -1 : (order.expiresAt - order.bannedAt) / 1000,
-      },
-      'Banned address.',
-    );
-    await this.#enforce(order);
+  #bantime(banCount: number): number | null {
+    return this.#d.bantime ? this.#d.bantime(banCount) : this.#d.config.bantimeMs;
   }
 
-  /** Puts the ban in the kernel and schedules its retirement. */
-  async #enforce(order: BanOrder): Promise<void> {
-    const { clock, firewall, log } = this.#d;
-    const key = order.address.text;
-    this.#active.get(key)?.cancel();
-    const cancel =
-      order.expiresAt === null
-        ? () => {}
-        : clock.setTimer(order.expiresAt - clock.now(), () => {
-            if (this.#active.get(key)?.order !== order) return;
-            this.#active.delete(key);
-            log.info({ ip: key }, 'Ban expired.');
-          });
-    this.#active.set(key, { order, cancel });
-    try {
-      await firewall.ban(order);
-    } catch (err) {
-      // The ban stays recorded: the next start (or a retry) applies it again.
-      log.error({ err, ip: key }, 'Could not apply ban to the firewall.');
+  /** A verdict becomes a ban unless ignorecommand vouches for the address. */
+  async #judge(verdict: Verdict, now: number): Promise<void> {
+    const { ignoreCommand, log } = this.#d;
+    if (ignoreCommand) {
+      const ignore = await ignoreCommand(verdict.address).catch((err: unknown) => {
+        log.error({ err, ip: verdict.address.text }, 'ignorecommand failed; banning as usual.');
+        return false;
+      });
+      if (ignore) {
+        log.info({ ip: verdict.address.text }, 'Ignored by ignorecommand.');
+        return;
+      }
+      if (this.#book.has(verdict.address)) return;
     }
+    const count = this.#d.store.banCount(verdict.address, this.name);
+    await this.#impose(decide(this.name, verdict, this.#bantime(count), now), verdict.matches, count);
+  }
+
+  async #impose(order: BanOrder, matches: readonly string[], banCount: number): Promise<void> {
+    this.#d.store.clearFailures(this.name, order.address);
+    // A manual ban, too, starts the address's count afresh, as a verdict does.
+    this.#counter.forget(order.address);
+    this.#totalBanned++;
+    await this.#book.impose(order, matches, banCount);
   }
 }

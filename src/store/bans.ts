@@ -21,10 +21,24 @@ export class BanTable {
   readonly #active;
   readonly #total;
   readonly #purge;
+  readonly #count;
+  readonly #countInJail;
+  readonly #matches;
+  readonly #matchesInJail;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
-      'INSERT INTO bans (jail, address, family, banned_at, expires_at, failures) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO bans (jail, address, family, banned_at, expires_at, failures, matches) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#count = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM bans WHERE address = ?');
+    this.#countInJail = db.prepare<[string, string], { n: number }>(
+      'SELECT count(*) AS n FROM bans WHERE address = ? AND jail = ?',
+    );
+    this.#matches = db.prepare<[string], { matches: string }>(
+      'SELECT matches FROM bans WHERE address = ? ORDER BY banned_at',
+    );
+    this.#matchesInJail = db.prepare<[string, string], { matches: string }>(
+      'SELECT matches FROM bans WHERE address = ? AND jail = ? ORDER BY banned_at',
     );
     this.#lift = db.prepare(
       'UPDATE bans SET lifted_at = ? WHERE jail = ? AND address = ? AND lifted_at IS NULL',
@@ -42,7 +56,7 @@ export class BanTable {
   }
 
   /** Records a fresh ban; an earlier active ban of the same address is superseded. */
-  record(order: BanOrder): void {
+  record(order: BanOrder, matches: readonly string[]): void {
     this.#lift.run(order.bannedAt, order.jail, order.address.text);
     this.#insert.run(
       order.jail,
@@ -51,7 +65,22 @@ export class BanTable {
       order.bannedAt,
       order.expiresAt,
       order.failures,
+      JSON.stringify(matches),
     );
+  }
+
+  /** Bans of `address` on record, in `jail` or (undefined) in every jail. */
+  count(address: Address, jail: string | undefined): number {
+    const row =
+      jail === undefined ? this.#count.get(address.text) : this.#countInJail.get(address.text, jail);
+    return row?.n ?? 0;
+  }
+
+  /** The lines behind every recorded ban of `address`, in `jail` or in every jail, oldest first. */
+  matches(address: Address, jail: string | undefined): string[] {
+    const rows =
+      jail === undefined ? this.#matches.all(address.text) : this.#matchesInJail.all(address.text, jail);
+    return rows.flatMap((r) => JSON.parse(r.matches) as string[]);
   }
 
   lift(jail: string, address: Address, at: number): void {

@@ -27,8 +27,14 @@ export class SqliteStore implements StateStore {
   clearFailures(jail: string, address: Address): void {
     this.#failures.clear(jail, address);
   }
-  recordBan(order: BanOrder): void {
-    this.#bans.record(order);
+  recordBan(order: BanOrder, matches: readonly string[]): void {
+    this.#bans.record(order, matches);
+  }
+  banCount(address: Address, jail: string | undefined): number {
+    return this.#bans.count(address, jail);
+  }
+  banMatches(address: Address, jail: string | undefined): string[] {
+    return this.#bans.matches(address, jail);
   }
   liftBan(jail: string, address: Address, at: number): void {
     this.#bans.lift(jail, address, at);

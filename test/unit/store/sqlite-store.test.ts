@@ -75,7 +75,7 @@ describe('SqliteStore: the file', () => {
 
   it('keeps failures and bans across close and reopen, queued failures included', () => {
     const s = open();
-    s.recordBan(ban(A, NOW, NOW + 60_000));
+    s.recordBan(ban(A, NOW, NOW + 60_000), []);
     s.recordFailure('sshd', failure(B, NOW - 5));
     s.close(); // the failure is still queued: close must write it
     store = undefined;
@@ -142,7 +142,7 @@ describe('SqliteStore: failures', () => {
 describe('SqliteStore: bans', () => {
   it('reports a timed ban as active until it expires', () => {
     const s = open();
-    s.recordBan(ban(A, NOW, NOW + 60_000));
+    s.recordBan(ban(A, NOW, NOW + 60_000), []);
     expect(s.activeBans('sshd', NOW + 59_999)).toEqual([
       { jail: 'sshd', address: A, bannedAt: NOW, expiresAt: NOW + 60_000, failures: 3 },
     ]);
@@ -152,7 +152,7 @@ describe('SqliteStore: bans', () => {
 
   it('keeps a forever ban active, whatever the time', () => {
     const s = open();
-    s.recordBan(ban(B, NOW, null));
+    s.recordBan(ban(B, NOW, null), []);
     expect(s.activeBans('sshd', NOW + 10 * 365 * 86_400_000)).toEqual([
       { jail: 'sshd', address: B, bannedAt: NOW, expiresAt: null, failures: 3 },
     ]);
@@ -160,9 +160,9 @@ describe('SqliteStore: bans', () => {
 
   it('drops a lifted ban from the active ones, in its own jail only', () => {
     const s = open();
-    s.recordBan(ban(A, NOW, null));
-    s.recordBan(ban(A, NOW, null, 'web'));
-    s.recordBan(ban(B, NOW, NOW + 60_000));
+    s.recordBan(ban(A, NOW, null), []);
+    s.recordBan(ban(A, NOW, null, 'web'), []);
+    s.recordBan(ban(B, NOW, NOW + 60_000), []);
     s.liftBan('sshd', A, NOW + 1);
     expect(s.activeBans('sshd', NOW + 2).map((b) => b.address)).toEqual([B]);
     expect(s.activeBans('web', NOW + 2).map((b) => b.address)).toEqual([A]);
@@ -170,8 +170,8 @@ describe('SqliteStore: bans', () => {
 
   it('lets a re-ban supersede the older row of the same address', () => {
     const s = open();
-    s.recordBan(ban(A, NOW, NOW + 60_000));
-    s.recordBan(ban(A, NOW + 1000, NOW + 120_000));
+    s.recordBan(ban(A, NOW, NOW + 60_000), []);
+    s.recordBan(ban(A, NOW + 1000, NOW + 120_000), []);
     expect(s.activeBans('sshd', NOW + 2000)).toEqual([
       { jail: 'sshd', address: A, bannedAt: NOW + 1000, expiresAt: NOW + 120_000, failures: 3 },
     ]);
@@ -180,18 +180,18 @@ describe('SqliteStore: bans', () => {
 
   it('lists active bans oldest first', () => {
     const s = open();
-    s.recordBan(ban(B, NOW + 5, null));
-    s.recordBan(ban(A, NOW, null));
+    s.recordBan(ban(B, NOW + 5, null), []);
+    s.recordBan(ban(A, NOW, null), []);
     expect(s.activeBans('sshd', NOW + 10).map((b) => b.address)).toEqual([A, B]);
   });
 
   it('counts every ban the jail issued, expired and lifted ones too', () => {
     const s = open();
     expect(s.totalBans('sshd')).toBe(0);
-    s.recordBan(ban(A, NOW, NOW + 1));
-    s.recordBan(ban(B, NOW, null));
+    s.recordBan(ban(A, NOW, NOW + 1), []);
+    s.recordBan(ban(B, NOW, null), []);
     s.liftBan('sshd', B, NOW + 1);
-    s.recordBan(ban(A, NOW, null, 'web'));
+    s.recordBan(ban(A, NOW, null, 'web'), []);
     expect(s.totalBans('sshd')).toBe(2);
     expect(s.totalBans('web')).toBe(1);
   });
@@ -210,9 +210,9 @@ describe('SqliteStore: purge', () => {
 
   it('drops bans that expired before the cutoff and keeps active and forever ones', () => {
     const s = open();
-    s.recordBan(ban(A, NOW - 10_000, NOW - 5000)); // ended before the cutoff
-    s.recordBan(ban(B, NOW - 10_000, NOW + 5000)); // still running
-    s.recordBan(ban({ text: '192.0.2.3', family: 4 }, NOW - 10_000, null)); // forever
+    s.recordBan(ban(A, NOW - 10_000, NOW - 5000), []); // ended before the cutoff
+    s.recordBan(ban(B, NOW - 10_000, NOW + 5000), []); // still running
+    s.recordBan(ban({ text: '192.0.2.3', family: 4 }, NOW - 10_000, null), []); // forever
     s.purge(0, NOW);
     expect(s.totalBans('sshd')).toBe(2);
     expect(
@@ -227,7 +227,7 @@ describe('SqliteStore: purge', () => {
   // must be forgotten after dbpurgeage too.
   it('drops a ban lifted before the cutoff even when it would have run on', () => {
     const s = open();
-    s.recordBan(ban(A, NOW - 10_000, null));
+    s.recordBan(ban(A, NOW - 10_000, null), []);
     s.liftBan('sshd', A, NOW - 9000);
     s.purge(0, NOW);
     expect(raw((db) => db.prepare('SELECT count(*) AS n FROM bans').get())).toEqual({ n: 0 });

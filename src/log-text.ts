@@ -1,0 +1,103 @@
+// banhammerd's log file in fail2ban's text format, so jails written for fail2ban's own log
+// (the recidive jail, the tutorial's [fail2ban] jail) can watch it. Ban events become fail2ban's
+// exact ban lines; everything else becomes a plain line under a `banhammer.*` logger name.
+// Nothing from a watched log, a command or the network is written here verbatim: a line of
+// that origin could otherwise forge a ban line that a recidive jail would act on.
+
+import pino from 'pino';
+
+/** legacy: fail2ban 0.8 (`fail2ban.actions: WARNING [jail] Ban IP`); modern: 0.9 and later. */
+export type LogStyle = 'legacy' | 'modern';
+
+export type BanEventKind = 'ban' | 'unban' | 'restore' | 'found';
+
+const LEVEL_NAMES: Readonly<Record<number, string>> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARNING',
+  50: 'ERROR',
+  60: 'CRITICAL',
+};
+
+// Scalar fields worth a glance in a text log; anything else stays in the JSON on stderr.
+const FIELDS = ['ip', 'count', 'failures', 'bantime', 'path', 'socket', 'signal', 'jails', 'action'] as const;
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** fail2ban's timestamp: local time, `2026-11-27 10:24:12,123`. */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const date = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+  const time = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+  return `${date} ${time},${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function head(style: LogStyle, time: number, logger: string, level: string, pid: number): string {
+  return style === 'legacy'
+    ? `${formatTime(time)} ${logger}: ${level}`
+    : `${formatTime(time)} ${logger.padEnd(24)}[${pid}]: ${level.padEnd(7)}`;
+}
+
+/** One ban-lifecycle line exactly as fail2ban writes it in `style`. */
+export function formatEvent(
+  style: LogStyle,
+  kind: BanEventKind,
+  e: { time: number; jail: string; ip: string; pid: number },
+): string {
+  if (kind === 'found')
+    return `${head(style, e.time, 'fail2ban.filter', 'INFO', e.pid)} [${e.jail}] Found ${e.ip}`;
+  const level = style === 'legacy' ? 'WARNING' : 'NOTICE';
+  const verb = kind === 'ban' ? 'Ban' : kind === 'unban' ? 'Unban' : 'Restore Ban';
+  return `${head(style, e.time, 'fail2ban.actions', level, e.pid)} [${e.jail}] ${verb} ${e.ip}`;
+}
+
+/** Control characters out, and no text that could pose as fail2ban's ban logger. */
+export function sanitize(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, '?').replace(/fail2ban\.actions/gi, 'fail2ban_actions');
+}
+
+interface PinoRecord {
+  level: number;
+  time: number;
+  pid?: number;
+  msg?: string;
+  event?: BanEventKind;
+  jail?: string;
+  stage?: string;
+  ip?: string;
+  err?: { type?: string; message?: string };
+  [key: string]: unknown;
+}
+
+/** A pino record as one text line; ban events in fail2ban's exact format. */
+export function formatRecord(rec: PinoRecord, style: LogStyle, pid: number): string {
+  if (rec.event && rec.jail !== undefined && rec.ip !== undefined) {
+    return formatEvent(style, rec.event, { time: rec.time, jail: rec.jail, ip: rec.ip, pid });
+  }
+  const logger = `banhammer.${rec.stage ?? (rec.jail !== undefined ? 'jail' : 'server')}`;
+  let text = rec.jail !== undefined ? `[${rec.jail}] ${rec.msg ?? ''}` : (rec.msg ?? '');
+  for (const key of FIELDS) {
+    const v = rec[key];
+    if (typeof v === 'string' || typeof v === 'number') text += ` ${key}=${v}`;
+  }
+  if (rec.err?.message) text += ` error=${rec.err.message.split('\n')[0]!.slice(0, 200)}`;
+  return `${head(style, rec.time, logger, LEVEL_NAMES[rec.level] ?? 'INFO', pid)} ${sanitize(text)}`;
+}
+
+/** A pino destination stream that writes `formatRecord` lines to a file. */
+export function textFileStream(
+  path: string,
+  style: LogStyle,
+): pino.DestinationStream & { flushSync(): void } {
+  const file = pino.destination({ dest: path, mkdir: true, sync: false });
+  return {
+    write(chunk: string) {
+      for (const json of chunk.split('\n')) {
+        if (json === '') continue;
+        file.write(`${formatRecord(JSON.parse(json) as PinoRecord, style, process.pid)}\n`);
+      }
+    },
+    flushSync: () => file.flushSync(),
+  };
+}

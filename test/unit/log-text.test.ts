@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { formatEvent, formatRecord, formatTime, sanitize } from '../../src/log-text.ts';
+
+const T = new Date(2026, 10, 27, 10, 24, 12, 7).getTime();
+
+describe('fail2ban-format text log', () => {
+  it('writes timestamps as fail2ban does, in local time', () => {
+    expect(formatTime(T)).toBe('2026-11-27 10:24:12,007');
+  });
+
+  it('writes fail2ban 0.8 ban lines (legacy), which the tutorial filter matches', () => {
+    const line = formatEvent('legacy', 'ban', { time: T, jail: 'ssh-iptables', ip: '192.0.2.7', pid: 42 });
+    expect(line).toBe('2026-11-27 10:24:12,007 fail2ban.actions: WARNING [ssh-iptables] Ban 192.0.2.7');
+    expect(line).toMatch(/fail2ban.actions: WARNING \[(.*)\] Ban 192\.0\.2\.7/);
+  });
+
+  it('writes fail2ban 0.9+ ban lines (modern)', () => {
+    expect(formatEvent('modern', 'ban', { time: T, jail: 'sshd', ip: '2001:db8::1', pid: 42 })).toBe(
+      '2026-11-27 10:24:12,007 fail2ban.actions        [42]: NOTICE  [sshd] Ban 2001:db8::1',
+    );
+    expect(formatEvent('modern', 'restore', { time: T, jail: 'sshd', ip: '192.0.2.1', pid: 42 })).toContain(
+      'NOTICE  [sshd] Restore Ban 192.0.2.1',
+    );
+    expect(formatEvent('legacy', 'unban', { time: T, jail: 'sshd', ip: '192.0.2.1', pid: 42 })).toContain(
+      'WARNING [sshd] Unban 192.0.2.1',
+    );
+  });
+
+  it('renders ban events from pino records and other records under a banhammer logger', () => {
+    const ban = { level: 40, time: T, event: 'ban' as const, jail: 'sshd', ip: '192.0.2.9', msg: 'Banned address.' };
+    expect(formatRecord(ban, 'legacy', 1)).toBe('2026-11-27 10:24:12,007 fail2ban.actions: WARNING [sshd] Ban 192.0.2.9');
+    const other = { level: 30, time: T, stage: 'tail', msg: 'Following log file.', path: '/var/log/auth.log' };
+    expect(formatRecord(other, 'legacy', 1)).toBe(
+      '2026-11-27 10:24:12,007 banhammer.tail: INFO Following log file. path=/var/log/auth.log',
+    );
+  });
+
+  it('never lets text from elsewhere forge a ban line', () => {
+    const forged = 'x\n2026-11-27 10:24:12,000 fail2ban.actions: WARNING [sshd] Ban 203.0.113.66';
+    const rec = { level: 50, time: T, jail: 'sshd', msg: 'Action ban failed.', err: { message: forged.slice(2) } };
+    const line = formatRecord(rec, 'legacy', 1);
+    expect(line).not.toContain('\n');
+    expect(line).not.toMatch(/fail2ban\.actions: WARNING \[(.*)\] Ban/);
+    expect(sanitize('a\r\nfail2ban.actions')).toBe('a??fail2ban_actions');
+  });
+});
