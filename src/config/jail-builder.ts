@@ -113,7 +113,8 @@ export function buildJail(
   const ignoreself = r.parse('ignoreself', parseBool, 'true or false');
   const protocol = r.parse('protocol', parseProtocol, 'tcp, udp, sctp, dccp or all');
   const port = portsOf(r, 'port', r.get('port').value);
-  const ignoreip = networksOf(r, warnings, name);
+  const ignore = ignoreListOf(r);
+  const ignorecommand = r.get('ignorecommand').value.trim();
   const logpaths = r
     .get('logpath')
     .value.split('\n')
@@ -141,7 +142,9 @@ export function buildJail(
     maxretry: maxretry!,
     findtimeMs: findtimeMs!,
     bantimeMs: bantimeMs === undefined ? 600_000 : bantimeMs,
-    ignoreip: Object.freeze(ignoreip),
+    ignoreip: Object.freeze(ignore.networks),
+    ignoreHosts: Object.freeze(ignore.hosts),
+    ignorecommand,
     ignoreself: ignoreself ?? true,
     port: Object.freeze(port ?? []),
     protocol: protocol ?? 'tcp',
@@ -160,19 +163,25 @@ function portsOf(r: OptionReader, key: string, text: string): PortRange[] | unde
   return parsed.ports;
 }
 
-function networksOf(r: OptionReader, warnings: string[], jail: string): Network[] {
-  const out: Network[] = [];
+/** ignoreip: networks now, host names kept for the daemon to resolve (fail2ban resolves them too). */
+function ignoreListOf(r: OptionReader): { networks: Network[]; hosts: string[] } {
+  const networks: Network[] = [];
+  const hosts: string[] = [];
   for (const item of r
     .get('ignoreip')
     .value.split(/[\s,]+/)
     .filter(Boolean)) {
     const net = parseNetwork(item);
-    if (net) out.push(net);
-    else if (/^[A-Za-z0-9.-]+$/.test(item) && /[A-Za-z]/.test(item)) {
-      warnings.push(`jail ${jail}: ignoreip host name "${item}" is not resolved yet and is ignored`);
-    } else r.fail('ignoreip', `expected addresses or networks (1.2.3.4, 10.0.0.0/8, ::1), got "${item}"`);
+    if (net) networks.push(net);
+    else if (
+      /^(?=.*[A-Za-z])[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(
+        item,
+      )
+    ) {
+      hosts.push(item);
+    } else r.fail('ignoreip', `expected addresses, networks (10.0.0.0/8, ::1) or host names, got "${item}"`);
   }
-  return out;
+  return { networks, hosts };
 }
 
 function filterOf(

@@ -22,6 +22,10 @@ export interface JailConfig {
   /** null: banned forever (bantime = -1). */
   readonly bantimeMs: number | null;
   readonly ignoreip: readonly Network[];
+  /** Host names in ignoreip; the daemon resolves them (and again now and then). */
+  readonly ignoreHosts: readonly string[];
+  /** fail2ban's ignorecommand, with `<ip>`; empty when unset. Exit 0 means: do not ban. */
+  readonly ignorecommand: string;
   readonly ignoreself: boolean;
   readonly port: readonly PortRange[];
   readonly protocol: Protocol;

@@ -28,6 +28,8 @@ export interface JailDeps {
   readonly log: Logger;
   /** Addresses never to ban besides ignoreip's networks: with ignoreself, the machine's own. */
   readonly ownAddresses: readonly Address[];
+  /** What ignoreip's host names resolve to now. */
+  readonly ignoredHosts?: () => readonly Address[];
   /** fail2ban's ignorecommand, asked before a ban: true = leave the address alone. */
   readonly ignoreCommand?: (address: Address) => Promise<boolean>;
   /** The ban's length, given how often the address was banned before (bantime.increment). */
@@ -153,8 +155,8 @@ export class Jail {
   }
 
   #ignored(address: Address): boolean {
-    const { config, ownAddresses } = this.#d;
-    return isIgnored(address, config.ignoreip, config.ignoreself ? ownAddresses : []);
+    const { config, ownAddresses, ignoredHosts } = this.#d;
+    return isIgnored(address, config.ignoreip, config.ignoreself ? ownAddresses : [], ignoredHosts?.() ?? []);
   }
 
   #bantime(banCount: number): number | null {

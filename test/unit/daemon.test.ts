@@ -25,6 +25,8 @@ const config = (name: string): JailConfig => ({
   bantimeMs: 600_000,
   ignoreip: [],
   ignoreself: false,
+  ignoreHosts: [],
+  ignorecommand: '',
   port: [],
   protocol: 'tcp',
   blockRules: [{ ports: 'all', protocol: 'all' }],

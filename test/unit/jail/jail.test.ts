@@ -48,6 +48,8 @@ function jailConfig(over: Partial<JailConfig> = {}): JailConfig {
     bantimeMs: BANTIME,
     ignoreip: [],
     ignoreself: false,
+    ignoreHosts: [],
+    ignorecommand: '',
     port: [{ from: 22, to: 22 }],
     protocol: 'tcp',
     blockRules: [{ ports: [{ from: 22, to: 22 }], protocol: 'tcp' }],
