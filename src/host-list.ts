@@ -42,7 +42,10 @@ export class HostList {
           const list = found.map((f) => parseAddress(f.address)).filter((a): a is Address => a !== undefined);
           this.#known.set(host, list);
         } catch (err) {
-          this.log.warn({ err, host }, 'Could not resolve an ignoreip host name; keeping its last addresses.');
+          this.log.warn(
+            { err, host },
+            'Could not resolve an ignoreip host name; keeping its last addresses.',
+          );
         }
       }),
     );

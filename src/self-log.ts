@@ -12,7 +12,12 @@ import { formatEvent, type LogStyle } from './log-text.ts';
 const PROBE_IP = '192.0.2.1';
 
 function matchesBanLine(filter: Filter, style: LogStyle, now: number): boolean {
-  const line = formatEvent(style, 'ban', { time: now, jail: 'banhammer-probe', ip: PROBE_IP, pid: process.pid });
+  const line = formatEvent(style, 'ban', {
+    time: now,
+    jail: 'banhammer-probe',
+    ip: PROBE_IP,
+    pid: process.pid,
+  });
   return filter.match(line, now)?.address.text === PROBE_IP;
 }
 
@@ -39,7 +44,9 @@ export function selfLogWarnings(
           : `jail ${config.name}: it follows banhammerd's own log ${own}, but its failregex matches none of banhammerd's ban lines (logstyle = legacy or modern)`,
       );
     } else if (!reads && (current || alternative)) {
-      const where = own ? `banhammerd's log is ${own}` : `banhammerd logs to ${daemon.logtarget}, not to a file`;
+      const where = own
+        ? `banhammerd's log is ${own}`
+        : `banhammerd logs to ${daemon.logtarget}, not to a file`;
       warnings.push(
         `jail ${config.name}: its failregex matches banhammerd's ban lines, but it follows ${config.logpaths.join(', ')} and ${where}; set logtarget = ${config.logpaths[0]} in banhammer.local, or the jail's logpath to banhammerd's log`,
       );

@@ -56,7 +56,9 @@ export function loadActionFile(dir: string, call: ActionCall, caller: ActionCall
   }
   const read = readLayered(join(dir, 'action.d'), call.name);
   if (read.files.length === 0) {
-    return { problems: [{ file: conf, message: `action "${call.name}" not found (no ${call.name}.conf or .local)` }] };
+    return {
+      problems: [{ file: conf, message: `action "${call.name}" not found (no ${call.name}.conf or .local)` }],
+    };
   }
   const file = read.files.includes(conf) ? conf : read.files[0]!;
   const problems: ConfigProblem[] = [...read.problems];
@@ -105,9 +107,14 @@ export function loadActionFile(dir: string, call: ActionCall, caller: ActionCall
   }
   Object.assign(values, init);
 
-  const timeoutMs = timeout(values.timeout, entry(doc, 'Init', 'timeout') ?? entry(doc, 'Definition', 'timeout'));
+  const timeoutMs = timeout(
+    values.timeout,
+    entry(doc, 'Init', 'timeout') ?? entry(doc, 'Definition', 'timeout'),
+  );
   if (typeof timeoutMs !== 'number') problems.push(timeoutMs);
-  if (problems.length > 0) return { problems };
+  // An argument sits in both [Init] and [Definition]; its problem is reported once.
+  if (problems.length > 0)
+    return { problems: [...new Map(problems.map((p) => [JSON.stringify(p), p])).values()] };
 
   // An empty command (`actioncheck =`) means "nothing to run", as in fail2ban.
   const command = (key: string): string | undefined => (values[key]?.trim() ? values[key] : undefined);
@@ -121,7 +128,9 @@ export function loadActionFile(dir: string, call: ActionCall, caller: ActionCall
     actionrepair: command('actionrepair'),
   };
   const norestored = /^(?:1|on|true|yes)$/i.test(values.norestored?.trim() ?? '');
-  return { action: { name: call.name, file, definition, values, timeoutMs: timeoutMs as number, norestored } };
+  return {
+    action: { name: call.name, file, definition, values, timeoutMs: timeoutMs as number, norestored },
+  };
 }
 
 // fail2ban always gives an action `name` (the jail's, unless the call sets it) and a unique `actname`.
@@ -138,7 +147,10 @@ function callArguments(call: ActionCall, jail: string): Record<string, string> {
 }
 
 // The arguments as a document over both [Init] and [Definition], so they win in either (Python's `vars`).
-function argumentsDocument(args: Record<string, string>, origin: { file: string; line: number }): IniDocument {
+function argumentsDocument(
+  args: Record<string, string>,
+  origin: { file: string; line: number },
+): IniDocument {
   const entries = new Map<string, IniEntry>(
     Object.entries(args).map(([k, value]) => [k, { value, file: origin.file, line: origin.line }]),
   );

@@ -2,37 +2,17 @@
 // stopping at the first. Defaults are fail2ban's own (maxretry 5, findtime 10m, bantime 10m,
 // port 0:65535, protocol tcp, banaction iptables-multiport, ignoreself true).
 
+import { ALLPORTS_FIREWALL_ACTIONS, isMailKind, PORT_FIREWALL_ACTIONS } from '../core/action-names.ts';
 import { type Network, parseNetwork } from '../core/address.ts';
 import type { ConfigProblem } from '../core/errors.ts';
 import type { BlockRule, PortRange, Protocol } from '../core/types.ts';
+import { type ActionFileConfig, loadActionFile } from './action-file.ts';
 import { type ActionCall, parseActionList } from './action-list.ts';
 import { parseBantime, parseDuration } from './duration.ts';
 import { loadFilter } from './filter-file.ts';
-import { type IniDocument, resolve } from './ini.ts';
+import { type IniDocument, keys, resolve } from './ini.ts';
 import { parsePorts, parseProtocol } from './ports.ts';
-import type { FilterConfig, JailConfig } from './types.ts';
-
-/** Stock action names that banhammer runs on its own nftables sets. */
-const FIREWALL_ACTIONS = new Set([
-  'iptables',
-  'iptables-multiport',
-  'iptables-new',
-  'iptables-multiport-log',
-  'iptables-ipset',
-  'iptables-ipset-proto4',
-  'iptables-ipset-proto6',
-  'nftables',
-  'nftables-multiport',
-  'firewallcmd-multiport',
-  'firewallcmd-ipset',
-  'firewallcmd-new',
-]);
-const ALLPORTS_ACTIONS = new Set([
-  'iptables-allports',
-  'iptables-ipset-proto6-allports',
-  'nftables-allports',
-  'firewallcmd-allports',
-]);
+import type { FilterConfig, JailConfig, OptionSource } from './types.ts';
 
 const DEFAULTS: Readonly<Record<string, string>> = {
   maxretry: '5',
@@ -77,10 +57,13 @@ class OptionReader {
   }
 
   fail(key: string, message: string): void {
+    this.problems.push({ ...this.where(key), option: key, message });
+  }
+
+  /** The file and line that set `key`, or the jail's own file when the default applies. */
+  where(key: string): { file: string; line?: number } {
     const v = resolve(this.doc, this.section, key);
-    const where =
-      v && 'entry' in v ? { file: v.entry.file, line: v.entry.line } : { file: this.fallbackFile };
-    this.problems.push({ ...where, option: key, message });
+    return v && 'entry' in v ? { file: v.entry.file, line: v.entry.line } : { file: this.fallbackFile };
   }
 }
 
@@ -113,6 +96,7 @@ export function buildJail(
   const ignoreself = r.parse('ignoreself', parseBool, 'true or false');
   const protocol = r.parse('protocol', parseProtocol, 'tcp, udp, sctp, dccp or all');
   const port = portsOf(r, 'port', r.get('port').value);
+  const bantimeOptions = bantimeOptionsOf(doc, name, r);
   const ignore = ignoreListOf(r);
   const ignorecommand = r.get('ignorecommand').value.trim();
   const logpaths = r
@@ -129,19 +113,18 @@ export function buildJail(
     );
   }
   const filter = filterOf(r, dir, filterCache, name);
-  const actions = actionsOf(r, port ?? [], protocol ?? 'tcp');
+  const actions = actionsOf(r, name, dir, port ?? [], protocol ?? 'tcp');
 
   if (r.problems.length > 0 || !filter || !actions) return { problems: r.problems };
-  for (const call of actions.other) {
-    warnings.push(`jail ${name}: action "${call.name}" is not supported yet and will not run`);
-  }
   const jail: JailConfig = Object.freeze({
     name,
+    file: sectionFile,
     filter,
     logpaths: Object.freeze(logpaths),
     maxretry: maxretry!,
     findtimeMs: findtimeMs!,
     bantimeMs: bantimeMs === undefined ? 600_000 : bantimeMs,
+    bantimeOptions: Object.freeze(bantimeOptions),
     ignoreip: Object.freeze(ignore.networks),
     ignoreHosts: Object.freeze(ignore.hosts),
     ignorecommand,
@@ -149,7 +132,8 @@ export function buildJail(
     port: Object.freeze(port ?? []),
     protocol: protocol ?? 'tcp',
     blockRules: Object.freeze(actions.rules),
-    otherActions: Object.freeze(actions.other),
+    mailActions: Object.freeze(actions.mail),
+    shellActions: Object.freeze(actions.shell),
   });
   return { jail, warnings };
 }
@@ -161,6 +145,18 @@ function portsOf(r: OptionReader, key: string, text: string): PortRange[] | unde
     return undefined;
   }
   return parsed.ports;
+}
+
+/** bantime.increment and its siblings, from the jail or [DEFAULT], as written. */
+function bantimeOptionsOf(doc: IniDocument, section: string, r: OptionReader): OptionSource[] {
+  const out: OptionSource[] = [];
+  for (const key of keys(doc, section)) {
+    if (!key.startsWith('bantime.')) continue;
+    const v = resolve(doc, section, key);
+    if (v && 'problem' in v) r.problems.push(v.problem);
+    else if (v) out.push({ key, value: v.value, file: v.entry.file, line: v.entry.line });
+  }
+  return out;
 }
 
 /** ignoreip: networks now, host names kept for the daemon to resolve (fail2ban resolves them too). */
@@ -212,11 +208,20 @@ function filterOf(
   return loaded.filter;
 }
 
+interface JailActions {
+  rules: BlockRule[];
+  mail: ActionCall[];
+  shell: ActionFileConfig[];
+}
+
+/** Sorts the action list: native firewall rules, native mail, and action.d files run by a shell. */
 function actionsOf(
   r: OptionReader,
+  jail: string,
+  dir: string,
   port: readonly PortRange[],
   protocol: Protocol,
-): { rules: BlockRule[]; other: ActionCall[] } | undefined {
+): JailActions | undefined {
   let text = r.get('action').value;
   // No action anywhere: fail2ban's jail.conf would supply %(action_)s; do the same by hand.
   if (text.trim() === '') text = r.get('banaction').value;
@@ -225,12 +230,21 @@ function actionsOf(
     r.fail('action', parsed.error);
     return undefined;
   }
-  const rules: BlockRule[] = [];
-  const other: ActionCall[] = [];
+  const out: JailActions = { rules: [], mail: [], shell: [] };
+  const origin = r.where('action');
   for (const call of parsed.calls) {
-    const allports = ALLPORTS_ACTIONS.has(call.name);
-    if (!allports && !FIREWALL_ACTIONS.has(call.name)) {
-      other.push(call);
+    if (isMailKind(call.name)) {
+      out.mail.push(call);
+      continue;
+    }
+    const allports = ALLPORTS_FIREWALL_ACTIONS.has(call.name);
+    if (!allports && !PORT_FIREWALL_ACTIONS.has(call.name)) {
+      const loaded = loadActionFile(dir, call, {
+        jail,
+        ...(origin.line ? { origin: { file: origin.file, line: origin.line } } : {}),
+      });
+      if ('problems' in loaded) r.problems.push(...loaded.problems);
+      else out.shell.push(loaded.action);
       continue;
     }
     const proto = call.args.protocol === undefined ? protocol : parseProtocol(call.args.protocol);
@@ -242,11 +256,11 @@ function actionsOf(
       continue;
     }
     if (allports) {
-      rules.push({ ports: 'all', protocol: proto });
+      out.rules.push({ ports: 'all', protocol: proto });
       continue;
     }
     const ports = call.args.port === undefined ? port : portsOf(r, 'action', call.args.port);
-    if (ports) rules.push({ ports, protocol: proto });
+    if (ports) out.rules.push({ ports, protocol: proto });
   }
-  return { rules, other };
+  return out;
 }

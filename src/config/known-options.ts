@@ -34,13 +34,6 @@ export const PENDING_JAIL_OPTIONS: ReadonlySet<string> = new Set([
   'failregex',
   'ignoreregex',
   'mode',
-  'bantime.increment',
-  'bantime.factor',
-  'bantime.formula',
-  'bantime.multipliers',
-  'bantime.maxtime',
-  'bantime.rndtime',
-  'bantime.overalljails',
   'dbpurgeage',
   'destemail',
   'sender',
@@ -49,6 +42,11 @@ export const PENDING_JAIL_OPTIONS: ReadonlySet<string> = new Set([
   'fail2ban_agent',
   'norestored',
 ]);
+
+/** Checked by the ban stage (ban/increment.ts) rather than here. */
+export function isBantimeOption(key: string): boolean {
+  return key.startsWith('bantime.');
+}
 
 /** Keys that only feed interpolation (fail2ban's jail.conf defines many in [DEFAULT]). */
 export function isHelperKey(key: string): boolean {

@@ -7,7 +7,12 @@ import { parseDuration } from './duration.ts';
 import { layeredFiles } from './files.ts';
 import { type IniDocument, layer, ownKeys, parseIni, resolve, sections } from './ini.ts';
 import { buildJail, parseBool } from './jail-builder.ts';
-import { IMPLEMENTED_JAIL_OPTIONS, isHelperKey, PENDING_JAIL_OPTIONS } from './known-options.ts';
+import {
+  IMPLEMENTED_JAIL_OPTIONS,
+  isBantimeOption,
+  isHelperKey,
+  PENDING_JAIL_OPTIONS,
+} from './known-options.ts';
 import type { DaemonConfig, JailConfig, LoadedConfig, MailSettings } from './types.ts';
 
 export type LoadResult = { config: LoadedConfig } | { problems: ConfigProblem[] };
@@ -178,7 +183,7 @@ export function loadConfig(dir: string): LoadResult {
   )) {
     const sectionFile = doc.sections.get(name)?.file ?? dir;
     for (const key of ownKeys(doc, name)) {
-      if (IMPLEMENTED_JAIL_OPTIONS.has(key) || isHelperKey(key)) continue;
+      if (IMPLEMENTED_JAIL_OPTIONS.has(key) || isHelperKey(key) || isBantimeOption(key)) continue;
       const kind = PENDING_JAIL_OPTIONS.has(key)
         ? 'is not supported yet and is ignored'
         : 'is unknown and is ignored';

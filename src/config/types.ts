@@ -3,6 +3,7 @@
 
 import type { Network } from '../core/address.ts';
 import type { BlockRule, PatternSource, PortRange, Protocol } from '../core/types.ts';
+import type { ActionFileConfig } from './action-file.ts';
 import type { ActionCall } from './action-list.ts';
 
 export interface FilterConfig {
@@ -12,8 +13,18 @@ export interface FilterConfig {
   readonly ignoreregex: readonly PatternSource[];
 }
 
+/** An option passed through as written, for a later stage to validate with its own rules. */
+export interface OptionSource {
+  readonly key: string;
+  readonly value: string;
+  readonly file: string;
+  readonly line: number;
+}
+
 export interface JailConfig {
   readonly name: string;
+  /** The file of the jail's section (its first appearance), for problems found after loading. */
+  readonly file: string;
   readonly filter: FilterConfig;
   /** Paths or globs, as written. */
   readonly logpaths: readonly string[];
@@ -21,6 +32,8 @@ export interface JailConfig {
   readonly findtimeMs: number;
   /** null: banned forever (bantime = -1). */
   readonly bantimeMs: number | null;
+  /** The bantime.* options (bantime.increment and friends), validated by ban/increment.ts. */
+  readonly bantimeOptions: readonly OptionSource[];
   readonly ignoreip: readonly Network[];
   /** Host names in ignoreip; the daemon resolves them (and again now and then). */
   readonly ignoreHosts: readonly string[];
@@ -31,8 +44,10 @@ export interface JailConfig {
   readonly protocol: Protocol;
   /** One firewall rule per firewall action (iptables*, nftables*). */
   readonly blockRules: readonly BlockRule[];
-  /** Actions the daemon does not run natively (mail, custom shell actions). */
-  readonly otherActions: readonly ActionCall[];
+  /** Mail actions (sendmail-whois and friends), run natively on nodemailer. */
+  readonly mailActions: readonly ActionCall[];
+  /** Custom actions from action.d, run through /bin/sh. */
+  readonly shellActions: readonly ActionFileConfig[];
 }
 
 /** How mail actions deliver: `[Mail]` in banhammer.conf. */

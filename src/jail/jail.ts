@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { decide, decideManual } from '../ban/decide.ts';
 import { isIgnored } from '../ban/ignore.ts';
+import { type IncrementSettings, nextBantime } from '../ban/increment.ts';
 import type { Firewall, JailAction, StateStore } from '../ban/ports.ts';
 import type { JailConfig } from '../config/types.ts';
 import type { Address } from '../core/address.ts';
@@ -32,8 +33,10 @@ export interface JailDeps {
   readonly ignoredHosts?: () => readonly Address[];
   /** fail2ban's ignorecommand, asked before a ban: true = leave the address alone. */
   readonly ignoreCommand?: (address: Address) => Promise<boolean>;
-  /** The ban's length, given how often the address was banned before (bantime.increment). */
-  readonly bantime?: (banCount: number) => number | null;
+  /** bantime.increment: repeat offenders get longer bans. */
+  readonly increment?: IncrementSettings;
+  /** For bantime.rndtime; Math.random unless a test pins it. */
+  readonly random?: () => number;
 }
 
 export class Jail {
@@ -159,8 +162,17 @@ export class Jail {
     return isIgnored(address, config.ignoreip, config.ignoreself ? ownAddresses : [], ignoredHosts?.() ?? []);
   }
 
+  /** Earlier bans of the address: in this jail, or in every jail with bantime.overalljails. */
+  #banCount(address: Address): number {
+    return this.#d.store.banCount(address, this.#d.increment?.overalljails ? undefined : this.name);
+  }
+
   #bantime(banCount: number): number | null {
-    return this.#d.bantime ? this.#d.bantime(banCount) : this.#d.config.bantimeMs;
+    const { increment, config, log } = this.#d;
+    if (!increment?.enabled) return config.bantimeMs;
+    return nextBantime(config.bantimeMs, banCount, increment, this.#d.random ?? Math.random, (error) =>
+      log.error({ error }, 'bantime.formula failed; using bantime.'),
+    );
   }
 
   /** A verdict becomes a ban unless ignorecommand vouches for the address. */
@@ -177,7 +189,7 @@ export class Jail {
       }
       if (this.#book.has(verdict.address)) return;
     }
-    const count = this.#d.store.banCount(verdict.address, this.name);
+    const count = this.#banCount(verdict.address);
     await this.#impose(decide(this.name, verdict, this.#bantime(count), now), verdict.matches, count);
   }
 

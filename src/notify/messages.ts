@@ -4,19 +4,9 @@
 // defused, and a subject is always one line.
 
 /** fail2ban's mail actions that banhammer runs natively; the `mail*` ones were mail(1) pipes. */
-export const MAIL_KINDS = [
-  'sendmail',
-  'sendmail-whois',
-  'sendmail-whois-lines',
-  'sendmail-whois-matches',
-  'sendmail-whois-ipmatches',
-  'sendmail-whois-ipjailmatches',
-  'mail',
-  'mail-whois',
-  'mail-whois-lines',
-] as const;
+export { isMailKind, MAIL_KINDS, type MailKind } from '../core/action-names.ts';
 
-export type MailKind = (typeof MAIL_KINDS)[number];
+import type { MailKind } from '../core/action-names.ts';
 
 /** Which lines a ban mail lists: the ban's own matches, or the address's stored lines. */
 export type LineSource = 'lines' | 'matches' | 'ipmatches' | 'ipjailmatches';
@@ -38,10 +28,6 @@ const TRAITS: Readonly<Record<MailKind, KindTraits>> = {
   'mail-whois': { whois: true, lines: undefined },
   'mail-whois-lines': { whois: true, lines: 'lines' },
 };
-
-export function isMailKind(name: string): name is MailKind {
-  return Object.hasOwn(TRAITS, name);
-}
 
 export function kindTraits(kind: MailKind): KindTraits {
   return TRAITS[kind];

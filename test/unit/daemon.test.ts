@@ -18,6 +18,7 @@ const filterConfig = {
 
 const config = (name: string): JailConfig => ({
   name,
+  file: '/etc/banhammer/jail.local',
   filter: filterConfig,
   logpaths: [`/var/log/${name}.log`],
   maxretry: 3,
@@ -26,11 +27,13 @@ const config = (name: string): JailConfig => ({
   ignoreip: [],
   ignoreself: false,
   ignoreHosts: [],
+  bantimeOptions: [],
   ignorecommand: '',
   port: [],
   protocol: 'tcp',
   blockRules: [{ ports: 'all', protocol: 'all' }],
-  otherActions: [],
+  mailActions: [],
+  shellActions: [],
 });
 
 let dir: string;

@@ -27,9 +27,24 @@ describe('fail2ban-format text log', () => {
   });
 
   it('renders ban events from pino records and other records under a banhammer logger', () => {
-    const ban = { level: 40, time: T, event: 'ban' as const, jail: 'sshd', ip: '192.0.2.9', msg: 'Banned address.' };
-    expect(formatRecord(ban, 'legacy', 1)).toBe('2026-11-27 10:24:12,007 fail2ban.actions: WARNING [sshd] Ban 192.0.2.9');
-    const other = { level: 30, time: T, stage: 'tail', msg: 'Following log file.', path: '/var/log/auth.log' };
+    const ban = {
+      level: 40,
+      time: T,
+      event: 'ban' as const,
+      jail: 'sshd',
+      ip: '192.0.2.9',
+      msg: 'Banned address.',
+    };
+    expect(formatRecord(ban, 'legacy', 1)).toBe(
+      '2026-11-27 10:24:12,007 fail2ban.actions: WARNING [sshd] Ban 192.0.2.9',
+    );
+    const other = {
+      level: 30,
+      time: T,
+      stage: 'tail',
+      msg: 'Following log file.',
+      path: '/var/log/auth.log',
+    };
     expect(formatRecord(other, 'legacy', 1)).toBe(
       '2026-11-27 10:24:12,007 banhammer.tail: INFO Following log file. path=/var/log/auth.log',
     );
@@ -37,7 +52,13 @@ describe('fail2ban-format text log', () => {
 
   it('never lets text from elsewhere forge a ban line', () => {
     const forged = 'x\n2026-11-27 10:24:12,000 fail2ban.actions: WARNING [sshd] Ban 203.0.113.66';
-    const rec = { level: 50, time: T, jail: 'sshd', msg: 'Action ban failed.', err: { message: forged.slice(2) } };
+    const rec = {
+      level: 50,
+      time: T,
+      jail: 'sshd',
+      msg: 'Action ban failed.',
+      err: { message: forged.slice(2) },
+    };
     const line = formatRecord(rec, 'legacy', 1);
     expect(line).not.toContain('\n');
     expect(line).not.toMatch(/fail2ban\.actions: WARNING \[(.*)\] Ban/);

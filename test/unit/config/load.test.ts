@@ -21,7 +21,7 @@ describe('loadConfig: the tutorial', () => {
       filter: { name: 'webmin-auth' },
       logpaths: ['/tmp/x/secure'],
       blockRules: [{ ports: [{ from: 10000, to: 10000 }], protocol: 'tcp' }],
-      otherActions: [{ name: 'sendmail-whois', args: { name: 'WEBMIN', dest: 'example@example.com' } }],
+      mailActions: [{ name: 'sendmail-whois', args: { name: 'WEBMIN', dest: 'example@example.com' } }],
     });
     expect(recidive).toMatchObject({
       maxretry: 10,
@@ -41,9 +41,7 @@ describe('loadConfig: the tutorial', () => {
       bantimeMs: 600_000,
       blockRules: [{ ports: [{ from: 22, to: 22 }], protocol: 'tcp' }],
     });
-    expect(r.config.warnings).toContain(
-      'jail webmin-iptables: action "sendmail-whois" is not supported yet and will not run',
-    );
+    expect(r.config.warnings).toEqual([]);
   });
 });
 

@@ -41,6 +41,7 @@ function compiled(): Filter {
 function jailConfig(over: Partial<JailConfig> = {}): JailConfig {
   return {
     name: 'sshd',
+    file: '/etc/banhammer/jail.local',
     filter: filterConfig,
     logpaths: ['/var/log/auth.log', '/var/log/secure'],
     maxretry: 3,
@@ -49,11 +50,13 @@ function jailConfig(over: Partial<JailConfig> = {}): JailConfig {
     ignoreip: [],
     ignoreself: false,
     ignoreHosts: [],
+    bantimeOptions: [],
     ignorecommand: '',
     port: [{ from: 22, to: 22 }],
     protocol: 'tcp',
     blockRules: [{ ports: [{ from: 22, to: 22 }], protocol: 'tcp' }],
-    otherActions: [],
+    mailActions: [],
+    shellActions: [],
     ...over,
   };
 }

@@ -1,0 +1,39 @@
+// Configuration → what each jail needs at run time that config/ does not build itself: its
+// compiled filter and its bantime.increment settings. Every problem of every jail is returned
+// at once, with the file and line of the option at fault.
+
+import { type IncrementSettings, parseIncrementOptions } from './ban/increment.ts';
+import type { JailConfig } from './config/types.ts';
+import type { ConfigProblem } from './core/errors.ts';
+import { compileFilter, type Filter } from './filter/compile.ts';
+
+export interface JailPlan {
+  readonly config: JailConfig;
+  readonly filter: Filter;
+  readonly increment: IncrementSettings;
+}
+
+function incrementOf(config: JailConfig, problems: ConfigProblem[]): IncrementSettings | undefined {
+  const byKey = new Map(config.bantimeOptions.map((o) => [o.key, o]));
+  const parsed = parseIncrementOptions((key) => byKey.get(key)?.value);
+  if ('settings' in parsed) return parsed.settings;
+  for (const p of parsed.problems) {
+    const at = byKey.get(p.option);
+    problems.push({ file: at?.file ?? config.file, line: at?.line, option: p.option, message: p.message });
+  }
+  return undefined;
+}
+
+export function planJails(
+  jails: readonly JailConfig[],
+): { plans: JailPlan[] } | { problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const plans: JailPlan[] = [];
+  for (const config of jails) {
+    const compiled = compileFilter(config.filter);
+    if ('problems' in compiled) problems.push(...compiled.problems);
+    const increment = incrementOf(config, problems);
+    if ('filter' in compiled && increment) plans.push({ config, filter: compiled.filter, increment });
+  }
+  return problems.length > 0 ? { problems } : { plans };
+}
