@@ -1,8 +1,9 @@
 // Inserts untrusted values into a /bin/sh command template so that each arrives as literal text. The
 // template's quoting state is scanned up to each tag (plain, '…', "…", $(…), `…`, comments, here-docs)
-// and the value is quoted for that state. Where the scan cannot be sure what the shell will see
-// (inside ${…}, $'…', a here-document, right after a backslash or `$`, inside `case` within $(…)),
-// rendering fails: a command that does not run is better than one that runs what a log line says.
+// and the value is quoted for that state; arithmetic ($((…)), ((…)), name[…]) takes integers only.
+// Where the scan cannot be sure what the shell will see (${…}, $'…', a here-document body, right after
+// `\` or `$`, `case` inside $(…)), rendering fails: better a command that does not run than one that
+// runs what a log line says. Commands that evaluate their arguments (eval, let) are the template's risk.
 
 import { type HeredocOperator, heredocBodyEnd, readHeredocOperator } from './heredoc.ts';
 
@@ -26,7 +27,10 @@ export function singleQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Replaces each tag `lookup` knows with its value, quoted for where the tag sits; throws TemplateError. */
+/**
+ * Replaces each tag `lookup` knows with its value, quoted for where the tag sits, so /bin/sh (dash or
+ * bash) reads exactly the value; inserted text is never scanned for tags. Throws TemplateError.
+ */
 export function insertLiterals(template: string, lookup: TagLookup): string {
   return new Scanner(template, lookup).run();
 }

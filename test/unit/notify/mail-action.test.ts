@@ -10,7 +10,7 @@ import { createMailAction, MAIL_ACTIONS, type MailActionDeps } from '../../../sr
 import { Mailer, type OutgoingMail } from '../../../src/notify/mailer.ts';
 import { MAIL_KINDS } from '../../../src/notify/messages.ts';
 import { createWhois } from '../../../src/notify/whois.ts';
-import { captureLog, parseMessage, type SmtpFixture, smtpSettings, startSmtp } from './smtp-fixture.ts';
+import { captureLog, parseMessage, type SmtpFixture, smtpSettings, startSmtp } from '../../support/smtp.ts';
 
 let dir: string;
 let pwned: string;

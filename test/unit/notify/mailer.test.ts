@@ -11,7 +11,7 @@ import {
   smtpSettings,
   startSmtp,
   waitFor,
-} from './smtp-fixture.ts';
+} from '../../support/smtp.ts';
 
 const mail = (subject = 'Hello', text = 'Body text.\n'): OutgoingMail => ({
   from: { name: 'banhammer', address: 'banhammer@gw.example.org' },

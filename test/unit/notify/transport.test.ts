@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.ts';
 import { Mailer } from '../../../src/notify/mailer.ts';
 import { chooseTransport, isExecutable, smtpOptions } from '../../../src/notify/transport.ts';
-import { captureLog, parseMessage, smtpSettings } from './smtp-fixture.ts';
+import { captureLog, parseMessage, smtpSettings } from '../../support/smtp.ts';
 
 let dir: string;
 beforeEach(() => {

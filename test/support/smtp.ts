@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import type { MailSettings } from '../../../src/config/types.ts';
+import type { MailSettings } from '../../src/config/types.ts';
 
 export interface Received {
   readonly from: string;
