@@ -145,6 +145,7 @@ export class ShellAction implements JailAction {
     } else {
       await this.#run('actionstop');
       await this.#run('actionstart');
+      this.#started = true;
     }
     await this.#run('actioncheck', event);
   }

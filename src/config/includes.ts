@@ -123,7 +123,9 @@ function dropIns(dir: string, suffix: string): string[] {
       .sort()
       .map((n) => join(dir, n));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    // No NAME.d/ is the usual case; an unreadable one is an installation fault, as in files.ts.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw err;
   }
 }

@@ -153,6 +153,9 @@ describe('loadActionFile', () => {
     expect(problems('a', { timeout: '-3' })).toEqual([
       { file: 'jail.local', line: 9, option: 'timeout', message: expect.stringContaining('"-3"') },
     ]);
+    expect(problems('a', { msg: '100%' })).toEqual([
+      { file: 'jail.local', line: 9, option: 'msg', message: expect.stringContaining('"%%"') },
+    ]);
     write('b.conf', '[Init]\nx = 1\n');
     expect(problems('b')).toEqual([
       { file: join(dir, 'action.d', 'b.conf'), message: 'action "b" has no [Definition] section' },
