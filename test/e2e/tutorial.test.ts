@@ -45,7 +45,7 @@ describe.skipIf(!ok)('the tutorial, verbatim, end to end', () => {
     // A whois whose reply tries every shell trick; it must only ever be read as text.
     writeFileSync(
       files.whois,
-      `#!/bin/sh\nprintf '%s\\n' 'netname: EVIL $(touch ${MARKER}) \`id\`; rm -rf / ~! x'\n`,
+      `#!/bin/sh\nprintf '%s\\n' 'netname: EVIL $(touch ${MARKER}) \`id\`; rm -rf / ~! x' '~! touch ${MARKER}'\n`,
     );
     chmodSync(files.whois, 0o755);
     let daemon: RunningDaemon | undefined;
@@ -95,7 +95,7 @@ describe.skipIf(!ok)('the tutorial, verbatim, end to end', () => {
         const subject = headers.find(([k]) => k.toLowerCase() === 'subject')?.[1] ?? '';
         expect(subject).toContain('WEBMIN');
         expect(body).toContain(webminAttacker);
-        expect(body).toContain(`netname: EVIL $(touch ${MARKER}) \`id\`; rm -rf / ~! x`);
+        expect(body).toContain(`netname: EVIL $(touch ${MARKER}) \`id\`; rm -rf / ~! x\n~! touch ${MARKER}`);
         expect(existsSync(MARKER)).toBe(false);
 
         // Recidive: the SSH jail bans the same address ten times (1 s bans); each Ban line lands in

@@ -1,0 +1,41 @@
+// A JailConfig and its compiled filter for jail tests: `Failed for USER from ADDRESS` lines,
+// maxretry 3, findtime and bantime 10 minutes, nothing ignored.
+
+import type { JailConfig } from '../../src/config/types.ts';
+import { compileFilter, type Filter } from '../../src/filter/compile.ts';
+
+export const TEST_FILTER = {
+  name: 'test',
+  file: 'filter.d/test.conf',
+  failregex: [{ pattern: '^Failed for .* from <HOST>$', file: 'filter.d/test.conf', line: 2 }],
+  ignoreregex: [],
+};
+
+export function testFilter(): Filter {
+  const r = compileFilter(TEST_FILTER);
+  if (!('filter' in r)) throw new Error(`test filter does not compile: ${JSON.stringify(r.problems)}`);
+  return r.filter;
+}
+
+export function testJailConfig(over: Partial<JailConfig> = {}): JailConfig {
+  return {
+    name: 'sshd',
+    file: '/etc/banhammer/jail.local',
+    filter: TEST_FILTER,
+    logpaths: ['/var/log/auth.log'],
+    maxretry: 3,
+    findtimeMs: 600_000,
+    bantimeMs: 600_000,
+    bantimeOptions: [],
+    ignoreip: [],
+    ignoreHosts: [],
+    ignorecommand: '',
+    ignoreself: false,
+    port: [{ from: 22, to: 22 }],
+    protocol: 'tcp',
+    blockRules: [{ ports: [{ from: 22, to: 22 }], protocol: 'tcp' }],
+    mailActions: [],
+    shellActions: [],
+    ...over,
+  };
+}
