@@ -1,58 +1,85 @@
-// Reads filter.d/NAME.conf (+ .local) into a FilterConfig: the failregex and ignoreregex lists
-// with each pattern's file and line. Interpolation sees the filter's [Init] values and any
-// arguments the jail passed (`filter = sshd[mode=aggressive]`), which override [Init].
+// Reads filter.d/NAME (+ .local, NAME.d/, [INCLUDES] such as common.conf) into a FilterConfig:
+// failregex / ignoreregex lists with each pattern's file and line, plus prefregex, maxlines,
+// datepattern and journalmatch as written. Arguments the jail passes (`sshd[mode=aggressive]`)
+// override the filter's own values, [Definition] and [Init] alike, as fail2ban's do.
 
 import { join } from 'node:path';
 import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
-import { layeredFiles } from './files.ts';
-import { type IniDocument, layer, ownKeys, parseIni, entry as rawEntry, resolve } from './ini.ts';
+import { readLayered } from './includes.ts';
+import { type IniDocument, type IniEntry, entry as rawEntry, layer, ownKeys, resolve } from './ini.ts';
 import type { FilterConfig } from './types.ts';
 
 export type FilterResult = { filter: FilterConfig } | { problems: ConfigProblem[] };
 
+/** The jail's arguments as a [Definition] layered on top of the filter's own files. */
+function argumentsDocument(args: Readonly<Record<string, string>>, origin: string): IniDocument {
+  const entries = new Map<string, IniEntry>(
+    Object.entries(args).map(([k, value]) => [k.toLowerCase(), { value, file: origin, line: 0 }]),
+  );
+  return { sections: new Map([['Definition', { name: 'Definition', file: origin, line: 0, entries }]]) };
+}
+
 /** Loads the filter `name` from `dir`/filter.d; `args` come from the jail's `filter = name[...]`. */
 export function loadFilter(dir: string, name: string, args: Readonly<Record<string, string>>): FilterResult {
-  const files = layeredFiles(join(dir, 'filter.d'), name);
-  if (files.length === 0) {
-    return {
-      problems: [{ file: join(dir, 'filter.d', `${name}.conf`), message: `filter "${name}" not found` }],
-    };
-  }
-  const problems: ConfigProblem[] = [];
-  const docs: IniDocument[] = [];
-  for (const f of files) {
-    const parsed = parseIni(f.text, f.path);
-    problems.push(...parsed.problems);
-    docs.push(parsed.document);
-  }
-  const doc = layer(docs);
-  const extra: Record<string, string> = {};
+  const read = readLayered(join(dir, 'filter.d'), name);
+  const main = join(dir, 'filter.d', `${name}.conf`);
+  if (read.files.length === 0) return { problems: [{ file: main, message: `filter "${name}" not found` }] };
+  const problems: ConfigProblem[] = [...read.problems];
+  const doc = layer([read.document, argumentsDocument(args, `${main} (jail arguments)`)]);
+  const init: Record<string, string> = {};
   for (const key of ownKeys(doc, 'Init')) {
     const v = resolve(doc, 'Init', key);
-    if (v && 'value' in v) extra[key] = v.value;
+    if (v && 'value' in v) init[key] = v.value;
   }
-  Object.assign(extra, args);
-  const list = (key: string): PatternSource[] => {
+  for (const [k, v] of Object.entries(args)) init[k.toLowerCase()] = v;
+  const value = (key: string): { value: string; at: IniEntry } | undefined => {
     const raw = rawEntry(doc, 'Definition', key);
-    if (!raw) return [];
-    const v = resolve(doc, 'Definition', key, extra);
-    if (!v) return [];
+    if (!raw) return undefined;
+    const v = resolve(doc, 'Definition', key, init);
+    if (!v) return undefined;
     if ('problem' in v) {
       problems.push(v.problem);
-      return [];
+      return undefined;
     }
+    return { value: v.value, at: raw };
+  };
+  const list = (key: string): PatternSource[] => {
+    const v = value(key);
+    if (!v) return [];
     // Continuation lines follow the key line; blank ones are not patterns.
     return v.value
       .split('\n')
-      .map((pattern, i) => ({ pattern: pattern.trim(), file: raw.file, line: raw.line + i }))
+      .map((pattern, i) => ({ pattern: pattern.trim(), file: v.at.file, line: v.at.line + i }))
       .filter((p) => p.pattern !== '');
   };
   const failregex = list('failregex');
   const ignoreregex = list('ignoreregex');
+  const prefregex = list('prefregex')[0];
+  const maxlinesText = value('maxlines');
+  const maxlines = maxlinesText ? Number(maxlinesText.value.trim()) : 1;
+  if (maxlinesText && !(Number.isInteger(maxlines) && maxlines >= 1 && maxlines <= 1000)) {
+    problems.push({
+      file: maxlinesText.at.file,
+      line: maxlinesText.at.line,
+      option: 'maxlines',
+      message: `expected a whole number from 1 to 1000, got "${maxlinesText.value}"`,
+    });
+  }
   if (problems.length > 0) return { problems };
   if (failregex.length === 0) {
-    return { problems: [{ file: files[0]!.path, option: 'failregex', message: 'filter has no failregex' }] };
+    return { problems: [{ file: read.files[0]!, option: 'failregex', message: 'filter has no failregex' }] };
   }
-  return { filter: { name, file: files[0]!.path, failregex, ignoreregex } };
+  return {
+    filter: {
+      name,
+      file: read.files[0]!,
+      failregex,
+      ignoreregex,
+      ...(prefregex ? { prefregex } : {}),
+      maxlines,
+      datepattern: value('datepattern')?.value.trim() || undefined,
+      journalmatch: value('journalmatch')?.value.trim() || undefined,
+    },
+  };
 }

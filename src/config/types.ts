@@ -11,6 +11,12 @@ export interface FilterConfig {
   readonly file: string;
   readonly failregex: readonly PatternSource[];
   readonly ignoreregex: readonly PatternSource[];
+  /** fail2ban's prefregex: matched first, its <F-CONTENT> is what failregex then sees. */
+  readonly prefregex?: PatternSource;
+  /** Lines buffered for multi-line failregex (1: single-line). */
+  readonly maxlines?: number;
+  readonly datepattern?: string | undefined;
+  readonly journalmatch?: string | undefined;
 }
 
 /** An option passed through as written, for a later stage to validate with its own rules. */
