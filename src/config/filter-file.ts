@@ -44,11 +44,17 @@ export function loadFilter(dir: string, name: string, args: Readonly<Record<stri
     }
     return { value: v.value, at: raw };
   };
+  // fail2ban also substitutes `<option>` tags in patterns with option values (`<mdre-<mode>>`).
+  const options = (name: string): string | undefined => {
+    if (name !== name.toLowerCase() || ['failregex', 'ignoreregex', 'prefregex'].includes(name)) return undefined;
+    return value(name)?.value ?? init[name];
+  };
   const list = (key: string): PatternSource[] => {
     const v = value(key);
     if (!v) return [];
+    const text = substituteOptionTags(v.value, options);
     // Continuation lines follow the key line; blank ones are not patterns.
-    return v.value
+    return text
       .split('\n')
       .map((pattern, i) => ({ pattern: pattern.trim(), file: v.at.file, line: v.at.line + i }))
       .filter((p) => p.pattern !== '');
@@ -82,4 +88,15 @@ export function loadFilter(dir: string, name: string, args: Readonly<Record<stri
       journalmatch: value('journalmatch')?.value.trim() || undefined,
     },
   };
+}
+
+/** Replaces `<name>` tags naming an option, innermost first, until nothing changes (bounded). */
+export function substituteOptionTags(text: string, option: (name: string) => string | undefined): string {
+  let out = text;
+  for (let pass = 0; pass < 10; pass++) {
+    const next = out.replace(/<([^<>\s]+)>/g, (whole, name: string) => option(name) ?? whole);
+    if (next === out) return out;
+    out = next;
+  }
+  return out;
 }
