@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
 import { readLayered } from './includes.ts';
-import { type IniDocument, type IniEntry, entry as rawEntry, layer, ownKeys, resolve } from './ini.ts';
+import { type IniDocument, type IniEntry, layer, ownKeys, entry as rawEntry, resolve } from './ini.ts';
 import type { FilterConfig } from './types.ts';
 
 export type FilterResult = { filter: FilterConfig } | { problems: ConfigProblem[] };
@@ -46,7 +46,8 @@ export function loadFilter(dir: string, name: string, args: Readonly<Record<stri
   };
   // fail2ban also substitutes `<option>` tags in patterns with option values (`<mdre-<mode>>`).
   const options = (name: string): string | undefined => {
-    if (name !== name.toLowerCase() || ['failregex', 'ignoreregex', 'prefregex'].includes(name)) return undefined;
+    if (name !== name.toLowerCase() || ['failregex', 'ignoreregex', 'prefregex'].includes(name))
+      return undefined;
     return value(name)?.value ?? init[name];
   };
   const list = (key: string): PatternSource[] => {

@@ -24,6 +24,7 @@ const DEFAULTS: Readonly<Record<string, string>> = {
   banaction_allports: 'iptables-allports',
   ignoreself: 'true',
   ignoreip: '',
+  usedns: 'warn',
   logpath: '',
   action: '',
 };
@@ -97,6 +98,14 @@ export function buildJail(
   const protocol = r.parse('protocol', parseProtocol, 'tcp, udp, sctp, dccp or all');
   const port = portsOf(r, 'port', r.get('port').value);
   const bantimeOptions = bantimeOptionsOf(doc, name, r);
+  const usedns = r.parse(
+    'usedns',
+    (t) =>
+      ['yes', 'warn', 'no', 'raw'].includes(t.trim().toLowerCase())
+        ? (t.trim().toLowerCase() as JailConfig['usedns'])
+        : undefined,
+    'yes, warn, no or raw',
+  );
   const ignore = ignoreListOf(r);
   const ignorecommand = r.get('ignorecommand').value.trim();
   const logpaths = r
@@ -127,6 +136,8 @@ export function buildJail(
     bantimeOptions: Object.freeze(bantimeOptions),
     ignoreip: Object.freeze(ignore.networks),
     ignoreHosts: Object.freeze(ignore.hosts),
+    usedns: usedns ?? 'warn',
+    logtimezone: r.get('logtimezone').value.trim(),
     ignorecommand,
     ignoreself: ignoreself ?? true,
     port: Object.freeze(port ?? []),

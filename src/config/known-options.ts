@@ -13,6 +13,8 @@ export const IMPLEMENTED_JAIL_OPTIONS: ReadonlySet<string> = new Set([
   'ignoreip',
   'ignoreself',
   'ignorecommand',
+  'usedns',
+  'logtimezone',
   'action',
   'banaction',
   'banaction_allports',
@@ -22,14 +24,12 @@ export const IMPLEMENTED_JAIL_OPTIONS: ReadonlySet<string> = new Set([
 
 /** fail2ban jail options that banhammer reads but does not act on yet. */
 export const PENDING_JAIL_OPTIONS: ReadonlySet<string> = new Set([
-  'usedns',
   'logencoding',
   'journalmatch',
   'ignorecache',
   'maxmatches',
   'maxlines',
   'datepattern',
-  'logtimezone',
   'prefregex',
   'failregex',
   'ignoreregex',

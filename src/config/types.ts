@@ -48,6 +48,10 @@ export interface JailConfig {
   readonly ignoreself: boolean;
   readonly port: readonly PortRange[];
   readonly protocol: Protocol;
+  /** fail2ban's usedns: what to do with a host name where an address was expected. */
+  readonly usedns: 'yes' | 'warn' | 'no' | 'raw';
+  /** fail2ban's logtimezone for dates without a zone; empty: the machine's local time. */
+  readonly logtimezone: string;
   /** One firewall rule per firewall action (iptables*, nftables*). */
   readonly blockRules: readonly BlockRule[];
   /** Mail actions (sendmail-whois and friends), run natively on nodemailer. */

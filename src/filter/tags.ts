@@ -11,7 +11,7 @@ const IP6 = `[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){1,7}(?::${IP4})?`;
 const DNS = String.raw`[\w\-.^_]*\w`;
 
 const group = (name: string, body: string) => `(?P<${name}>${body})`;
-const ip4 = String.raw`(?:::[fF]{4,6}:)?` + group('ip4', IP4);
+const ip4 = `(?:::[fF]{4,6}:)?${group('ip4', IP4)}`;
 const ip6 = group('ip6', IP6);
 const addr = String.raw`\[?(?:${ip4}|${ip6})\]?`;
 const cidr = group('cidr', String.raw`\d+`);
@@ -48,7 +48,7 @@ export function expandTags(pattern: string, usedns: UseDns = 'warn'): string {
   const open = new Set<string>();
   return pattern.replace(TAG, (whole, close: string, name: string, selfClose: string) => {
     if (!close && !selfClose && name === 'HOST') {
-      return usedns === 'no' ? addr : String.raw`(?:${addr}|${group('dns', DNS)})`;
+      return usedns === 'no' ? addr : `(?:${addr}|${group('dns', DNS)})`;
     }
     if (!close && name === 'SKIPLINES') return String.raw`\n(?:.*\n)*?`;
     const fixed = STATIC[selfClose ? `${name}/` : name];

@@ -31,6 +31,8 @@ export function testJailConfig(over: Partial<JailConfig> = {}): JailConfig {
     ignoreHosts: [],
     ignorecommand: '',
     ignoreself: false,
+    usedns: 'warn',
+    logtimezone: '',
     port: [{ from: 22, to: 22 }],
     protocol: 'tcp',
     blockRules: [{ ports: [{ from: 22, to: 22 }], protocol: 'tcp' }],

@@ -26,6 +26,8 @@ const config = (name: string): JailConfig => ({
   bantimeMs: 600_000,
   ignoreip: [],
   ignoreself: false,
+  usedns: 'warn',
+  logtimezone: '',
   ignoreHosts: [],
   bantimeOptions: [],
   ignorecommand: '',

@@ -49,6 +49,8 @@ function jailConfig(over: Partial<JailConfig> = {}): JailConfig {
     bantimeMs: BANTIME,
     ignoreip: [],
     ignoreself: false,
+    usedns: 'warn',
+    logtimezone: '',
     ignoreHosts: [],
     bantimeOptions: [],
     ignorecommand: '',
