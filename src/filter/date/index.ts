@@ -1,0 +1,41 @@
+// fail2ban-compatible date detection: finds a log line's timestamp and its extent, with fail2ban's
+// default templates and template preference, or with a jail's own `datepattern`. Every template is
+// one RE2 program compiled when the detector is built; finding a date is linear in the line.
+
+import { type DateDetector, TemplateDetector } from './detector.ts';
+import { defaultTemplates, patternTemplates } from './patterns.ts';
+import { parseTimezone, type Zone } from './zone.ts';
+
+export type { DateDetector, DateHit } from './detector.ts';
+export { parseTimezone, type Zone } from './zone.ts';
+
+function zoneOf(timezone: string | undefined): Zone | { error: string } {
+  return timezone === undefined ? 'local' : parseTimezone(timezone);
+}
+
+/**
+ * fail2ban's default templates in its order and with its preference for the last winner and for
+ * line-start matches. `timezone` is logtimezone: the zone of dates that carry none (default: TZ).
+ * Throws on an invalid timezone; validate it with parseTimezone first.
+ */
+export function defaultDetector(opts?: { timezone?: string }): DateDetector {
+  const zone = zoneOf(opts?.timezone);
+  if (typeof zone === 'object') throw new Error(`logtimezone: ${zone.error}`);
+  return new TemplateDetector('Default Detectors', defaultTemplates(), zone);
+}
+
+/**
+ * A detector for a jail's `datepattern`: one pattern per line (or array entry), each a strptime-style
+ * regex, or a special value ({DEFAULT}, {^LN-BEG}, {NONE}, EPOCH, LEPOCH, TAI64N, ISO8601, {DATE}).
+ */
+export function patternDetector(
+  datepattern: string | readonly string[],
+  opts?: { timezone?: string },
+): DateDetector | { error: string } {
+  const zone = zoneOf(opts?.timezone);
+  if (typeof zone === 'object') return { error: `logtimezone: ${zone.error}` };
+  const templates = patternTemplates(datepattern);
+  if ('error' in templates) return templates;
+  const name = typeof datepattern === 'string' ? datepattern.trim() : datepattern.join('\n');
+  return new TemplateDetector(name, templates, zone);
+}

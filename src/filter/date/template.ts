@@ -1,0 +1,125 @@
+// One date template compiled to RE2. fail2ban wraps each pattern in look-around word boundaries;
+// RE2 has none, so the boundary character is consumed instead and the date is read from group 1,
+// which finds the same dates at the same places. Every regex here is compiled once, at load.
+
+import RE2 from 're2';
+import { regexShape } from './regex-shape.ts';
+
+/** How a template turns its match into a time. */
+export type Kind = 'strptime' | 'epoch' | 'lepoch' | 'tai64n' | 'none';
+
+export interface Template {
+  readonly name: string;
+  /** fail2ban's preference: 100 for the line-start copies of the defaults, otherwise 1. */
+  readonly weight: number;
+  /** Anchored at the line start or end: fail2ban stops searching when such a template matches. */
+  readonly anchored: boolean;
+  readonly kind: Kind;
+  /** Flags `gd`: lastIndex positions the search, indices give group 1 (the date's extent). */
+  readonly re: RE2;
+  /** The same search without its line-start alternative, for a search that begins after character 0. */
+  readonly inner: RE2 | undefined;
+  /** Characters of the line the match can reach when it is anchored at the start; else Infinity. */
+  readonly reach: number;
+  /** Named groups in Python's groupdict order. */
+  readonly names: readonly string[];
+}
+
+const WORD = '\\pL\\pN_';
+// Python's `(?=^|\b|\W)` before a date: the previous character is not a word character, or the date's
+// own first character is not one. RE2's \b is ASCII-only, so non-ASCII neighbours are told apart here.
+const BEFORE = `(?-i:[^${WORD}]|[0-9A-Za-z_]\\b|[^\\x00-\\x7f]\\B)`;
+// Python's `(?=\b|\W|$)` after a date, consuming the next character instead of looking at it.
+const AFTER = `(?-i:$|[^${WORD}]|\\b[0-9A-Za-z_]|\\B[^\\x00-\\x7f])`;
+// fail2ban's {^LN-BEG}: the date starts the line, after at most two non-word characters.
+const LINE_START = `^(?-i:[^${WORD}]){0,2}`;
+
+export interface PatternSpec {
+  readonly name: string;
+  /** RE2 syntax with the %-directives already replaced. */
+  readonly regex: string;
+  readonly ignoreCase: boolean;
+  /** word: fail2ban's default word-start boundary; line: {^LN-BEG}; none: {UNB}. */
+  readonly begin: 'word' | 'line' | 'none';
+  /** Add the word-end boundary (false under {UNB}). */
+  readonly end: boolean;
+  readonly kind: Kind;
+  readonly weight?: number;
+}
+
+export interface RawSpec {
+  readonly name: string;
+  /** Complete RE2 source; group 1 is the date. */
+  readonly source: string;
+  readonly inner?: string;
+  readonly anchored: boolean;
+  readonly kind: Kind;
+  readonly weight?: number;
+}
+
+// A leading `^`, or `**` (fail2ban's "no boundary here" marker), after any opening groups and flags.
+const startsUnbounded = (r: string) => /^(?:\((?:\?:|\?[a-zA-Z]+\))?)*(?:\^|\*\*)/.test(r);
+// A trailing `$`, `\b`, `\s`, or `**` before closing parentheses, none of them escaped.
+const endsUnbounded = (r: string) => /(?:^|[^\\])(?:\$\)?|\\[bs]|\*\*\)*)$/.test(r);
+
+/** Compiles a datepattern-style template, applying fail2ban's boundary and grouping rules. */
+export function compilePattern(spec: PatternSpec): Template | { error: string } {
+  let r = spec.regex.trim();
+  // fail2ban lifts the first inline flag group to the front; Python-only flags have no RE2 meaning.
+  let flags = spec.ignoreCase ? 'i' : '';
+  const inline = /\(\?([a-zA-Z]+)\)/.exec(r);
+  if (inline) {
+    r = r.slice(0, inline.index) + r.slice(inline.index + inline[0].length);
+    flags += inline[1]!.replace(/[uaL]/g, '');
+  }
+  const begin = spec.begin !== 'none' && !startsUnbounded(r);
+  const end = spec.end && !endsUnbounded(r);
+  r = r.replace(/^((?:\((?:\?:)?)*)\*\*/, '$1').replace(/(^|[^\\])\*\*(\)*)$/, '$1$2');
+  if (regexShape(r).unnamed === 0) {
+    // Group 1 is the date; a leading ^ and a trailing $ stay outside it.
+    const lead = r.startsWith('^') ? '^' : '';
+    const trail = /(?:^|[^\\])(?:\\\\)*\$$/.test(r) && r.length > lead.length ? '$' : '';
+    r = `${lead}(${r.slice(lead.length, r.length - trail.length)})${trail}`;
+  }
+  const prefix = flags === '' ? '' : `(?${[...new Set(flags)].join('')})`;
+  const tail = end ? AFTER : '';
+  const lineStart = begin && spec.begin === 'line';
+  const head = begin ? (lineStart ? LINE_START : `(?:^|${BEFORE})`) : '';
+  const anchored = lineStart || /^(?:\^|\((?:\?:)?\^(?!\|))/.test(r) || /(?:^|[^\\|])\$\)?$/.test(r);
+  return compileRaw({
+    name: spec.name,
+    source: prefix + head + r + tail,
+    ...(begin && !lineStart ? { inner: prefix + BEFORE + r + tail } : {}),
+    anchored,
+    kind: spec.kind,
+    weight: spec.weight ?? 1,
+  });
+}
+
+/** Compiles a template whose RE2 source is written out in full (the epoch and TAI64N forms). */
+export function compileRaw(spec: RawSpec): Template | { error: string } {
+  try {
+    const re = new RE2(spec.source, 'gd');
+    const inner = spec.inner === undefined ? undefined : new RE2(spec.inner, 'gd');
+    const shape = regexShape(spec.source);
+    const body = spec.source.replace(/^\(\?[a-zA-Z]+\)/, '');
+    const bounded = body.startsWith('^') && !shape.topLevelAlternative && Number.isFinite(shape.maxLength);
+    // Two UTF-16 units per code point, plus the character after the match that the boundary reads.
+    const reach = bounded ? 2 * shape.maxLength + 4 : Infinity;
+    return {
+      name: spec.name,
+      weight: spec.weight ?? 1,
+      anchored: spec.anchored,
+      kind: spec.kind,
+      re,
+      inner,
+      reach,
+      names: shape.names,
+    };
+  } catch (err) {
+    return { error: `${(err as Error).message} in "${spec.name}"` };
+  }
+}
+
+/** The boundary pieces, for templates written out in full. */
+export const bounded = { after: AFTER, lineStart: LINE_START } as const;
