@@ -1,11 +1,12 @@
 // Configuration → what each jail needs at run time that config/ does not build itself: its
-// compiled filter and its bantime.increment settings. Every problem of every jail is returned
+// compiled filter (patterns, dates) and its bantime.increment settings. Every problem of every jail is returned
 // at once, with the file and line of the option at fault.
 
 import { type IncrementSettings, parseIncrementOptions } from './ban/increment.ts';
 import type { JailConfig } from './config/types.ts';
 import type { ConfigProblem } from './core/errors.ts';
 import { compileFilter, type Filter } from './filter/compile.ts';
+import { parseTimezone } from './filter/date/index.ts';
 
 export interface JailPlan {
   readonly config: JailConfig;
@@ -30,7 +31,15 @@ export function planJails(
   const problems: ConfigProblem[] = [];
   const plans: JailPlan[] = [];
   for (const config of jails) {
-    const compiled = compileFilter(config.filter);
+    const tz = config.logtimezone ? parseTimezone(config.logtimezone) : 'local';
+    if (typeof tz === 'object') {
+      problems.push({ file: config.file, option: 'logtimezone', message: tz.error });
+      continue;
+    }
+    const compiled = compileFilter(config.filter, {
+      usedns: config.usedns,
+      ...(config.logtimezone ? { timezone: config.logtimezone } : {}),
+    });
     if ('problems' in compiled) problems.push(...compiled.problems);
     const increment = incrementOf(config, problems);
     if ('filter' in compiled && increment) plans.push({ config, filter: compiled.filter, increment });

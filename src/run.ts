@@ -2,6 +2,7 @@
 // starts every jail, serves the control socket, and tears it all down on SIGTERM. With main.ts
 // the only code that names concrete adapters.
 
+import { lookup } from 'node:dns/promises';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
@@ -27,6 +28,12 @@ import type { JailPlan } from './plan.ts';
 import { sdNotify, startWatchdog } from './sd-notify.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { FileTail } from './tail/file-tail.ts';
+
+/** usedns: every address a host name from a log line resolves to. */
+async function resolveHost(name: string): Promise<Address[]> {
+  const found = await lookup(name, { all: true });
+  return found.map((f) => parseAddress(f.address)).filter((a): a is Address => a !== undefined);
+}
 
 function ownAddresses(): Address[] {
   return Object.values(networkInterfaces())
@@ -149,6 +156,7 @@ export async function run(plans: readonly JailPlan[], daemon: DaemonConfig, log:
         ownAddresses: own,
         ignoredHosts: () => hostLists[i]!.addresses(),
         ignoreCommand: ignoreCommandOf(config, clock),
+        resolveHost,
       }),
   );
   const started: Jail[] = [];

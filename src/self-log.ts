@@ -18,7 +18,7 @@ function matchesBanLine(filter: Filter, style: LogStyle, now: number): boolean {
     ip: PROBE_IP,
     pid: process.pid,
   });
-  return filter.match(line, now)?.address.text === PROBE_IP;
+  return filter.match(line, now)?.address?.text === PROBE_IP;
 }
 
 function follows(jail: JailConfig, path: string): boolean {

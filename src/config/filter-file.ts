@@ -46,8 +46,14 @@ export function loadFilter(dir: string, name: string, args: Readonly<Record<stri
   };
   // fail2ban also substitutes `<option>` tags in patterns with option values (`<mdre-<mode>>`).
   const options = (name: string): string | undefined => {
-    if (name !== name.toLowerCase() || ['failregex', 'ignoreregex', 'prefregex'].includes(name))
-      return undefined;
+    if (['failregex', 'ignoreregex', 'prefregex'].includes(name)) return undefined;
+    // `<section/key>` names a key of another section (common.conf's `<lt_file/__prefix_line>`).
+    const slash = name.indexOf('/');
+    if (slash > 0) {
+      const v = resolve(doc, name.slice(0, slash), name.slice(slash + 1), init);
+      return v && 'value' in v ? v.value : undefined;
+    }
+    if (name !== name.toLowerCase()) return undefined;
     return value(name)?.value ?? init[name];
   };
   const list = (key: string): PatternSource[] => {

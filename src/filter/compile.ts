@@ -1,79 +1,207 @@
-// Compiles a FilterConfig into a matcher: every failregex and ignoreregex becomes one RE2
-// object at load, so matching is linear in the line length whatever the pattern or input.
-// A pattern RE2 cannot compile is a configuration problem naming the filter file and line.
+// Compiles a filter into a matcher. Each pattern is fail2ban's Python regex: tags are expanded,
+// then it is translated to RE2 — exactly where the syntax allows, otherwise as an RE2 superset
+// whose hits a bounded backtracking matcher confirms (pyre/). Every pattern is compiled once, at
+// load; a pattern that cannot be compiled is a configuration problem naming its file and line.
 
 import RE2 from 're2';
 import { type Address, parseAddress } from '../core/address.ts';
 import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
-import { splitDate } from './date.ts';
-import { expandTags } from './host-tag.ts';
+import { type DateDetector, defaultDetector, patternDetector } from './date/index.ts';
+import { type Confirmer, translate } from './pyre/index.ts';
+import { capturesHost, expandTags, type UseDns } from './tags.ts';
 
 /** The part of a filter's configuration the matcher needs. */
 export interface FilterSpec {
   readonly name: string;
   readonly failregex: readonly PatternSource[];
   readonly ignoreregex: readonly PatternSource[];
+  readonly prefregex?: PatternSource;
+  readonly datepattern?: string | undefined;
+}
+
+export interface FilterOptions {
+  readonly usedns?: UseDns;
+  /** logtimezone: UTC, UTC+0200, ... (default: the process's local time). */
+  readonly timezone?: string;
 }
 
 export interface Match {
-  readonly address: Address;
-  /** The line's own time, when it carries a date banhammer recognises. */
+  /** The failing address; absent when the line named a host (see `host`). */
+  readonly address: Address | undefined;
+  /** A host name the line gave instead of an address (<HOST> with usedns), to resolve. */
+  readonly host: string | undefined;
+  /** The line's own time, when it carries a date the detector reads. */
   readonly time: number | undefined;
   /** Index of the failregex that matched, for per-pattern statistics. */
   readonly pattern: number;
+  /** The <F-…> captures (user, fid, ...), by group name. */
+  readonly fields: Readonly<Record<string, string>>;
 }
 
 export interface Filter {
   readonly name: string;
-  /** The failure this line reports, or undefined (no match, ignored, or no valid address). */
+  /** The failure this line reports, or undefined (no match, ignored, or nothing to ban). */
   match(line: string, now: number): Match | undefined;
+  /** Patterns that needed the bounded fallback, with the constructs that forced it. */
+  readonly fallbacks: readonly { readonly pattern: PatternSource; readonly constructs: readonly string[] }[];
+  /** Lines the bounded fallback gave up on (step or length bound), since load. */
+  readonly limited: () => number;
 }
 
-function compileOne(p: PatternSource, needsHost: boolean): RE2 | ConfigProblem {
-  const source = expandTags(p.pattern);
-  if (needsHost && !/\(\?P?<host>/.test(source)) {
-    return { file: p.file, line: p.line, option: 'failregex', message: `no <HOST> in "${p.pattern}"` };
-  }
+type Groups = Record<string, string | undefined>;
+
+/** One compiled pattern: search semantics, named groups as Python would capture them. */
+interface Compiled {
+  search(text: string): Groups | undefined;
+}
+
+class Limits {
+  hits = 0;
+}
+
+function compile(
+  p: PatternSource,
+  option: string,
+  usedns: UseDns,
+  problems: ConfigProblem[],
+  fallbacks: Filter['fallbacks'][number][],
+  limits: Limits,
+): Compiled | undefined {
+  const python = expandTags(p.pattern, usedns);
+  const fail = (message: string) => {
+    problems.push({ file: p.file, line: p.line, option, message: `${message}: "${p.pattern}"` });
+    return undefined;
+  };
+  const t = translate(python);
+  if (t.kind === 'error') return fail(t.message);
+  let re: RE2;
   try {
-    return new RE2(source);
+    re = new RE2(t.source);
   } catch (err) {
-    const why = (err as Error).message;
-    return {
-      file: p.file,
-      line: p.line,
-      option: needsHost ? 'failregex' : 'ignoreregex',
-      message: `${why}: "${p.pattern}"`,
-    };
+    return fail((err as Error).message);
   }
+  const exec = (text: string): Groups | undefined => {
+    const m = re.exec(text);
+    return m ? ((m.groups ?? {}) as Groups) : undefined;
+  };
+  if (t.kind === 'exact') return { search: exec };
+  fallbacks.push({ pattern: p, constructs: t.constructs });
+  const confirm: Confirmer = t.confirm;
+  return {
+    search(text) {
+      // RE2 first: only lines the superset accepts pay for the backtracking confirmation.
+      if (!re.test(text)) return undefined;
+      const r = confirm.search(text);
+      if (r === 'limit') {
+        limits.hits++;
+        return undefined;
+      }
+      return r ? r.groups : undefined;
+    },
+  };
+}
+
+function detectorOf(spec: FilterSpec, options: FilterOptions, problems: ConfigProblem[]): DateDetector {
+  const tz = options.timezone ? { timezone: options.timezone } : {};
+  if (!spec.datepattern) return defaultDetector(tz);
+  const d = patternDetector(spec.datepattern, tz);
+  if ('error' in d) {
+    problems.push({ file: spec.name, option: 'datepattern', message: d.error });
+    return defaultDetector(tz);
+  }
+  return d;
+}
+
+/** Removes the date the detector found, as fail2ban does before applying failregex. */
+function withoutDate(
+  line: string,
+  detector: DateDetector,
+  now: number,
+): { text: string; time: number | undefined } {
+  const hit = detector.find(line, now);
+  if (!hit) return { text: line, time: undefined };
+  // At the start of the line the separating whitespace goes too, so `^` anchors at what follows.
+  const rest = hit.start === 0 ? line.slice(hit.end).replace(/^\s+/, '') : line.slice(hit.end);
+  return { text: line.slice(0, hit.start) + rest, time: hit.time };
+}
+
+function fieldsOf(groups: Groups): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(groups)) {
+    if (v !== undefined && !['ip4', 'ip6', 'dns', 'host', 'cidr', 'content'].includes(k)) out[k] = v;
+  }
+  return out;
 }
 
 /** Compiles every pattern; returns all problems when any fails. */
-export function compileFilter(spec: FilterSpec): { filter: Filter } | { problems: ConfigProblem[] } {
+export function compileFilter(
+  spec: FilterSpec,
+  options: FilterOptions = {},
+): { filter: Filter } | { problems: ConfigProblem[] } {
+  const usedns = options.usedns ?? 'warn';
   const problems: ConfigProblem[] = [];
-  const compiled = (list: readonly PatternSource[], needsHost: boolean) =>
-    list.flatMap((p) => {
-      const r = compileOne(p, needsHost);
-      if (r instanceof RE2) return [r];
-      problems.push(r);
-      return [];
+  const fallbacks: Filter['fallbacks'][number][] = [];
+  const limits = new Limits();
+  const prefExpanded = spec.prefregex ? expandTags(spec.prefregex.pattern, usedns) : '';
+  const pref = spec.prefregex
+    ? compile(spec.prefregex, 'prefregex', usedns, problems, fallbacks, limits)
+    : undefined;
+  if (spec.prefregex && !/\(\?P<content>/.test(prefExpanded)) {
+    problems.push({
+      ...spec.prefregex,
+      option: 'prefregex',
+      message: 'prefregex needs <F-CONTENT>…</F-CONTENT>',
     });
-  const fail = compiled(spec.failregex, true);
-  const ignore = compiled(spec.ignoreregex, false);
+  }
+  const fail = spec.failregex.flatMap((p) => {
+    if (!capturesHost(expandTags(p.pattern, usedns)) && !capturesHost(prefExpanded)) {
+      problems.push({
+        file: p.file,
+        line: p.line,
+        option: 'failregex',
+        message: `no <HOST> in "${p.pattern}"`,
+      });
+      return [];
+    }
+    const c = compile(p, 'failregex', usedns, problems, fallbacks, limits);
+    return c ? [c] : [];
+  });
+  const ignore = spec.ignoreregex.flatMap((p) => {
+    const c = compile(p, 'ignoreregex', usedns, problems, fallbacks, limits);
+    return c ? [c] : [];
+  });
+  const detector = detectorOf(spec, options, problems);
   if (problems.length > 0) return { problems };
   return {
     filter: {
       name: spec.name,
+      fallbacks,
+      limited: () => limits.hits,
       match(line, now) {
-        const { time, rest } = splitDate(line, now);
+        const { text, time } = withoutDate(line, detector, now);
+        let input = text;
+        let prefGroups: Groups = {};
+        if (pref) {
+          const g = pref.search(text);
+          if (!g || g.content === undefined) return undefined;
+          prefGroups = g;
+          input = g.content;
+        }
         for (let i = 0; i < fail.length; i++) {
-          const m = fail[i]!.exec(rest);
-          const host = m?.groups?.host;
-          if (host === undefined) continue;
-          for (const ig of ignore) if (ig.test(rest)) return undefined;
-          const address = parseAddress(host);
-          // A syntactically address-like but invalid capture (999.1.1.1) reports nothing.
-          return address ? { address, time, pattern: i } : undefined;
+          const found = fail[i]!.search(input);
+          if (!found) continue;
+          for (const ig of ignore) if (ig.search(input)) return undefined;
+          const g: Groups = { ...prefGroups, ...found };
+          const ip = g.ip4 ?? g.ip6 ?? g.host;
+          if (ip !== undefined) {
+            // An address-shaped capture that is not an address (999.1.1.1) reports nothing.
+            const address = parseAddress(ip);
+            if (!address) return undefined;
+            return { address, host: undefined, time, pattern: i, fields: fieldsOf(g) };
+          }
+          if (g.dns === undefined || usedns === 'no') return undefined;
+          return { address: undefined, host: g.dns, time, pattern: i, fields: fieldsOf(g) };
         }
         return undefined;
       },

@@ -31,6 +31,8 @@ export interface JailDeps {
   readonly ownAddresses: readonly Address[];
   /** What ignoreip's host names resolve to now. */
   readonly ignoredHosts?: () => readonly Address[];
+  /** usedns = yes / warn: resolves a host name a log line gave instead of an address. */
+  readonly resolveHost?: (name: string) => Promise<Address[]>;
   /** fail2ban's ignorecommand, asked before a ban: true = leave the address alone. */
   readonly ignoreCommand?: (address: Address) => Promise<boolean>;
   /** bantime.increment: repeat offenders get longer bans. */
@@ -98,21 +100,45 @@ export class Jail {
 
   /** Runs one line through the pipeline. Synchronous up to the ban, which it starts. */
   handle(line: Line): void {
-    const { filter, clock, store, log } = this.#d;
+    const { filter, clock } = this.#d;
     const now = clock.now();
     const m = filter.match(line.text, now);
     if (!m) return;
-    if (this.#ignored(m.address)) {
+    const time = m.time ?? line.time;
+    if (m.address) this.#count(m.address, time, line.text, now);
+    else if (m.host !== undefined) void this.#resolveAndCount(m.host, time, line.text);
+  }
+
+  #count(address: Address, time: number, text: string, now: number): void {
+    const { store, log } = this.#d;
+    if (this.#ignored(address)) {
       if (log.isLevelEnabled('debug'))
-        log.debug({ ip: m.address.text }, 'Ignored failure from ignored address.');
+        log.debug({ ip: address.text }, 'Ignored failure from ignored address.');
       return;
     }
-    if (this.#book.has(m.address)) return;
-    const failure: Failure = { address: m.address, time: m.time ?? line.time, line: line.text };
-    this.#events.found(m.address);
+    if (this.#book.has(address)) return;
+    const failure: Failure = { address, time, line: text };
+    this.#events.found(address);
     store.recordFailure(this.name, failure);
     const verdict = this.#counter.record(failure, now);
     if (verdict) void this.#judge(verdict, now);
+  }
+
+  /** usedns: a host name in place of an address is looked up (yes, warn) or left alone (raw). */
+  async #resolveAndCount(host: string, time: number, text: string): Promise<void> {
+    const { config, resolveHost, log, clock } = this.#d;
+    if (config.usedns === 'raw' || config.usedns === 'no' || !resolveHost) {
+      if (log.isLevelEnabled('debug')) log.debug({ host }, 'Host name not resolved (usedns).');
+      return;
+    }
+    const addresses = await resolveHost(host).catch((err: unknown) => {
+      log.warn({ err, host }, 'Could not resolve a host name from the log.');
+      return [] as Address[];
+    });
+    if (config.usedns === 'warn' && addresses.length > 0) {
+      log.warn({ host, ip: addresses.map((a) => a.text).join(' ') }, 'Determined address by DNS lookup.');
+    }
+    for (const address of addresses) this.#count(address, time, text, clock.now());
   }
 
   /** An operator's ban; false when the address is banned already. */

@@ -126,12 +126,12 @@ describe('loadConfig: errors', () => {
   });
 
   it('warns about unknown and not-yet-supported options without failing', () => {
-    const r = load({ 'jail.local': '[sshd]\nenabled = true\nfrobnicate = 1\nusedns = no\n' });
+    const r = load({ 'jail.local': '[sshd]\nenabled = true\nfrobnicate = 1\nlogencoding = utf-8\n' });
     if (!('config' in r)) throw new Error(JSON.stringify(r.problems));
     expect(r.config.warnings).toEqual(
       expect.arrayContaining([
         'jail sshd: option "frobnicate" is unknown and is ignored',
-        'jail sshd: option "usedns" is not supported yet and is ignored',
+        'jail sshd: option "logencoding" is not supported yet and is ignored',
       ]),
     );
   });
