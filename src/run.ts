@@ -159,6 +159,19 @@ export async function run(plans: readonly JailPlan[], daemon: DaemonConfig, log:
         resolveHost,
       }),
   );
+  for (const { config, filter } of plans) {
+    for (const f of filter.fallbacks) {
+      log.info(
+        {
+          jail: config.name,
+          file: f.pattern.file,
+          line: f.pattern.line,
+          constructs: f.constructs.join(', '),
+        },
+        'Pattern uses the bounded fallback matcher after RE2.',
+      );
+    }
+  }
   const started: Jail[] = [];
   for (const jail of jails) {
     try {

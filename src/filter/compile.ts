@@ -8,7 +8,7 @@ import { type Address, parseAddress } from '../core/address.ts';
 import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
 import { type DateDetector, defaultDetector, patternDetector } from './date/index.ts';
-import { type Confirmer, translate } from './pyre/index.ts';
+import { type Confirmer, scopeInlineFlags, translate } from './pyre/index.ts';
 import { capturesHost, expandTags, type UseDns } from './tags.ts';
 
 /** The part of a filter's configuration the matcher needs. */
@@ -73,7 +73,8 @@ function compile(
     problems.push({ file: p.file, line: p.line, option, message: `${message}: "${p.pattern}"` });
     return undefined;
   };
-  const t = translate(python);
+  // fail2ban rewrites `((?i)X)` into `(?i:X)` before compiling; stock postfix.conf relies on it.
+  const t = translate(scopeInlineFlags(python));
   if (t.kind === 'error') return fail(t.message);
   let re: RE2;
   try {

@@ -1,7 +1,7 @@
 // Static facts about a parsed pattern: the width Python computes for look-behind bodies, and for
-// each look-around or repeat what may follow it (the characters that can come next, and whether
-// the match may end there). The follow sets are over-approximations: rewrites that rely on them
-// must hold for every character listed, so imprecision only forgoes a rewrite, never breaks one.
+// each look-around, repeat or word boundary the characters that can come right after (or before)
+// it and whether none may. These sets are over-approximations: a rewrite relying on one must hold
+// for every character listed, so imprecision only forgoes a rewrite, never breaks one.
 
 import type { Node } from './ast.ts';
 

@@ -1,7 +1,8 @@
-// Emits RE2 syntax for a parsed pattern. Everything RE2 can say exactly is said exactly (with
-// Python's Unicode \d \w \s spelled as RE2 classes); a construct RE2 lacks is first offered to the
-// proven rewrites of rewrite.ts, and otherwise loosened into a superset and named in
-// `constructs`: look-arounds dropped, backreferences copied, conditionals as alternation.
+// Emits RE2 syntax for a parsed pattern. Everything RE2 can say exactly is said exactly (Python's
+// Unicode \d \w \s spelled as RE2 classes). At the end of the pattern, where nothing follows, a
+// look-ahead may consume, an atomic group or possessive repeat equals the plain one, and $ is \n?\z.
+// Other constructs RE2 lacks go to rewrite.ts, and failing that are loosened into a superset and
+// named in `constructs`: look-arounds dropped, backreferences copied, conditionals as alternation.
 
 import { type Follow, neighbours, widthOf } from './analyze.ts';
 import type { Flags, Node, Pattern } from './ast.ts';
