@@ -4,39 +4,18 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JailConfig } from '../../src/config/types.ts';
 import { JailsDaemon } from '../../src/daemon.ts';
-import { compileFilter } from '../../src/filter/compile.ts';
 import { Jail } from '../../src/jail/jail.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FakeClock, FakeFirewall, FakeSource, silentLogger } from '../support/fakes.ts';
+import { testFilter, testJailConfig } from '../support/jail-config.ts';
 
-const filterConfig = {
-  name: 'test',
-  file: 'filter.d/test.conf',
-  failregex: [{ pattern: '^Failed for .* from <HOST>$', file: 'filter.d/test.conf', line: 2 }],
-  ignoreregex: [],
-};
-
-const config = (name: string): JailConfig => ({
-  name,
-  file: '/etc/banhammer/jail.local',
-  filter: filterConfig,
-  logpaths: [`/var/log/${name}.log`],
-  maxretry: 3,
-  findtimeMs: 600_000,
-  bantimeMs: 600_000,
-  ignoreip: [],
-  ignoreself: false,
-  usedns: 'warn',
-  logtimezone: '',
-  ignoreHosts: [],
-  bantimeOptions: [],
-  ignorecommand: '',
-  port: [],
-  protocol: 'tcp',
-  blockRules: [{ ports: 'all', protocol: 'all' }],
-  mailActions: [],
-  shellActions: [],
-});
+const config = (name: string): JailConfig =>
+  testJailConfig({
+    name,
+    logpaths: [`/var/log/${name}.log`],
+    port: [],
+    blockRules: [{ ports: 'all', protocol: 'all' }],
+  });
 
 let dir: string;
 let store: SqliteStore;
@@ -50,13 +29,11 @@ beforeEach(async () => {
   const clock = new FakeClock();
   firewall = new FakeFirewall(clock);
   const source = new FakeSource(clock);
-  const compiled = compileFilter(filterConfig);
-  if (!('filter' in compiled)) throw new Error('test filter does not compile');
   jails = ['sshd', 'web'].map(
     (name) =>
       new Jail({
         config: config(name),
-        filter: compiled.filter,
+        filter: testFilter(),
         clock,
         store,
         firewall,

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JailConfig } from '../../../src/config/types.ts';
 import { type Address, parseAddress, parseNetwork } from '../../../src/core/address.ts';
-import { compileFilter, type Filter } from '../../../src/filter/compile.ts';
 import { Jail } from '../../../src/jail/jail.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import {
@@ -16,6 +15,7 @@ import {
   type LogRecord,
   silentLogger,
 } from '../../support/fakes.ts';
+import { testFilter, testJailConfig } from '../../support/jail-config.ts';
 
 const NOW = 1_700_000_000_000;
 const A = parseAddress('192.0.2.1')!;
@@ -25,42 +25,15 @@ const OWN = parseAddress('198.51.100.7')!;
 const BANTIME = 600_000;
 const FINDTIME = 600_000;
 
-const filterConfig = {
-  name: 'test',
-  file: 'filter.d/test.conf',
-  failregex: [{ pattern: '^Failed for .* from <HOST>$', file: 'filter.d/test.conf', line: 2 }],
-  ignoreregex: [],
-};
-
-function compiled(): Filter {
-  const r = compileFilter(filterConfig);
-  if (!('filter' in r)) throw new Error(`test filter does not compile: ${JSON.stringify(r.problems)}`);
-  return r.filter;
-}
+const compiled = testFilter;
 
 function jailConfig(over: Partial<JailConfig> = {}): JailConfig {
-  return {
-    name: 'sshd',
-    file: '/etc/banhammer/jail.local',
-    filter: filterConfig,
+  return testJailConfig({
     logpaths: ['/var/log/auth.log', '/var/log/secure'],
-    maxretry: 3,
     findtimeMs: FINDTIME,
     bantimeMs: BANTIME,
-    ignoreip: [],
-    ignoreself: false,
-    usedns: 'warn',
-    logtimezone: '',
-    ignoreHosts: [],
-    bantimeOptions: [],
-    ignorecommand: '',
-    port: [{ from: 22, to: 22 }],
-    protocol: 'tcp',
-    blockRules: [{ ports: [{ from: 22, to: 22 }], protocol: 'tcp' }],
-    mailActions: [],
-    shellActions: [],
     ...over,
-  };
+  });
 }
 
 const fail = (a: Address, user = 'root') => `Failed for ${user} from ${a.text}`;
