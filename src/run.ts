@@ -7,11 +7,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { render } from './actions/render.ts';
-import { runCommand } from './actions/run-command.ts';
 import { ShellAction } from './actions/shell-action.ts';
-import type { ActionEvent, JailAction } from './ban/ports.ts';
-import type { DaemonConfig, JailConfig } from './config/types.ts';
+import type { JailAction } from './ban/ports.ts';
+import type { DaemonConfig } from './config/types.ts';
 import { ControlServer } from './control/server.ts';
 import { type Address, parseAddress } from './core/address.ts';
 import { type Clock, systemClock } from './core/clock.ts';
@@ -20,6 +18,7 @@ import { JailsDaemon } from './daemon.ts';
 import { NftCli } from './firewall/nft-cli.ts';
 import { NftFirewall } from './firewall/nft-firewall.ts';
 import { HostList } from './host-list.ts';
+import { ignoreCommandOf } from './ignore-command.ts';
 import { Jail } from './jail/jail.ts';
 import { createMailAction } from './notify/mail-action.ts';
 import { Mailer } from './notify/mailer.ts';
@@ -40,40 +39,6 @@ function ownAddresses(): Address[] {
     .flat()
     .map((i) => (i ? parseAddress(i.address) : undefined))
     .filter((a): a is Address => a !== undefined);
-}
-
-/** fail2ban's ignorecommand: `<ip>` rendered as a literal word; exit 0 = ignore, 1 = do not. */
-function ignoreCommandOf(
-  config: JailConfig,
-  clock: Clock,
-): ((address: Address) => Promise<boolean>) | undefined {
-  if (!config.ignorecommand) return undefined;
-  return async (address) => {
-    const now = clock.now();
-    const event: ActionEvent = {
-      jail: config.name,
-      address,
-      failures: 0,
-      time: now,
-      bantimeMs: config.bantimeMs,
-      banCount: 0,
-      matches: [],
-      ipMatches: () => [],
-      ipJailMatches: () => [],
-      restored: false,
-    };
-    const result = await runCommand(
-      render(config.ignorecommand, { values: { name: config.name }, event, now }),
-      {
-        timeoutMs: 30_000,
-      },
-    );
-    if (result.code === 0) return true;
-    if (result.code === 1) return false;
-    throw new Error(
-      `ignorecommand exited ${result.code ?? result.signal}: ${result.stderr.trim().slice(0, 200)}`,
-    );
-  };
 }
 
 /** Every action of every jail, built before anything starts so a bad one stops start-up cleanly. */
