@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { DaemonStatus, JailStatusReply } from '../control/protocol.ts';
 import { encode, type Request, type Response } from '../control/protocol.ts';
 import { formatJailStatus, formatStatus } from './format.ts';
+import { runRegex } from './regex.ts';
 
 const USAGE = `Usage: banctl [-s SOCKET] COMMAND
 Commands:
@@ -15,8 +16,14 @@ Commands:
   ban JAIL IP        ban IP in JAIL now
   unban JAIL IP      lift IP's ban in JAIL
   ping               check that banhammerd answers
+  regex [--json] [-c DIR] [--now EPOCH] LOG FILTER [IGNORE]
+                     run FILTER (a filter.d name with [options], a file, or a regex)
+                     over LOG (a file, or one line), as fail2ban-regex does
 Options:
   -s, --socket PATH  control socket (default /run/banhammer/banhammer.sock)
+  -c, --conf DIR     configuration directory for regex (default /etc/banhammer)
+      --json         regex: one JSON object per failure, then a summary
+      --now EPOCH    regex: read year-less dates against this time (or BANCTL_NOW)
   -h, --help         show this help`;
 
 function toRequest(words: string[]): Request | undefined {
@@ -72,7 +79,13 @@ export async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { socket: { type: 'string', short: 's' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        socket: { type: 'string', short: 's' },
+        conf: { type: 'string', short: 'c' },
+        json: { type: 'boolean' },
+        now: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     process.stderr.write(`banctl: ${(err as Error).message}\n${USAGE}\n`);
@@ -82,6 +95,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (parsed.positionals[0] === 'regex')
+    return regexCommand(
+      parsed.positionals.slice(1),
+      parsed.values as Record<string, string | boolean | undefined>,
+    );
   const req = toRequest(parsed.positionals);
   if (!req) {
     process.stderr.write(`${USAGE}\n`);
@@ -101,4 +119,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(`${render(req, res.result)}\n`);
   return 0;
+}
+
+function regexCommand(args: string[], values: Record<string, string | boolean | undefined>): number {
+  const [log, filter, ignore, ...rest] = args;
+  if (log === undefined || filter === undefined || rest.length > 0) {
+    process.stderr.write(`${USAGE}\n`);
+    return 64;
+  }
+  const pinned = (values.now as string | undefined) ?? process.env.BANCTL_NOW;
+  const seconds = pinned === undefined ? Date.now() / 1000 : Number(pinned);
+  if (!Number.isFinite(seconds)) {
+    process.stderr.write(`banctl regex: --now: expected epoch seconds, got "${pinned}"\n`);
+    return 64;
+  }
+  const opts = {
+    json: values.json === true,
+    confDir: (values.conf as string | undefined) ?? '/etc/banhammer',
+    now: seconds * 1000,
+  };
+  return runRegex(log, filter, ignore, opts, (text) => process.stdout.write(`${text}\n`));
 }

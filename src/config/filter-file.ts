@@ -22,8 +22,17 @@ function argumentsDocument(args: Readonly<Record<string, string>>, origin: strin
 
 /** Loads the filter `name` from `dir`/filter.d; `args` come from the jail's `filter = name[...]`. */
 export function loadFilter(dir: string, name: string, args: Readonly<Record<string, string>>): FilterResult {
-  const read = readLayered(join(dir, 'filter.d'), name);
-  const main = join(dir, 'filter.d', `${name}.conf`);
+  return loadFilterFrom(join(dir, 'filter.d'), name, args);
+}
+
+/** Loads the filter `name` from the folder `filterDir` (for a filter file given by path). */
+export function loadFilterFrom(
+  filterDir: string,
+  name: string,
+  args: Readonly<Record<string, string>>,
+): FilterResult {
+  const read = readLayered(filterDir, name);
+  const main = join(filterDir, `${name}.conf`);
   if (read.files.length === 0) return { problems: [{ file: main, message: `filter "${name}" not found` }] };
   const problems: ConfigProblem[] = [...read.problems];
   const doc = layer([read.document, argumentsDocument(args, `${main} (jail arguments)`)]);

@@ -39,10 +39,17 @@ export interface Match {
   readonly fields: Readonly<Record<string, string>>;
 }
 
+/** What became of a line, for `banctl regex`'s counts; `dated` when a date was found in it. */
+export type Outcome =
+  | { readonly outcome: 'matched'; readonly dated: boolean; readonly match: Match }
+  | { readonly outcome: 'ignored' | 'missed'; readonly dated: boolean };
+
 export interface Filter {
   readonly name: string;
   /** The failure this line reports, or undefined (no match, ignored, or nothing to ban). */
   match(line: string, now: number): Match | undefined;
+  /** Like match, but says whether a line was missed or matched and then ignored. */
+  classify(line: string, now: number): Outcome;
   /** Patterns that needed the bounded fallback, with the constructs that forced it. */
   readonly fallbacks: readonly { readonly pattern: PatternSource; readonly constructs: readonly string[] }[];
   /** Lines the bounded fallback gave up on (step or length bound), since load. */
@@ -174,38 +181,48 @@ export function compileFilter(
   });
   const detector = detectorOf(spec, options, problems);
   if (problems.length > 0) return { problems };
+  const classify = (line: string, now: number): Outcome => {
+    const { text, time } = withoutDate(line, detector, now);
+    const dated = time !== undefined;
+    let input = text;
+    let prefGroups: Groups = {};
+    if (pref) {
+      const g = pref.search(text);
+      if (!g || g.content === undefined) return { outcome: 'missed', dated };
+      prefGroups = g;
+      input = g.content;
+    }
+    for (let i = 0; i < fail.length; i++) {
+      const found = fail[i]!.search(input);
+      if (!found) continue;
+      for (const ig of ignore) if (ig.search(input)) return { outcome: 'ignored', dated };
+      const g: Groups = { ...prefGroups, ...found };
+      const matched = (address: Address | undefined, host: string | undefined): Outcome => ({
+        outcome: 'matched',
+        dated,
+        match: { address, host, time, pattern: i, fields: fieldsOf(g) },
+      });
+      const ip = g.ip4 ?? g.ip6 ?? g.host;
+      if (ip !== undefined) {
+        // An address-shaped capture that is not an address (999.1.1.1) reports nothing.
+        const address = parseAddress(ip);
+        return address ? matched(address, undefined) : { outcome: 'missed', dated };
+      }
+      if (g.dns === undefined || usedns === 'no') return { outcome: 'missed', dated };
+      return matched(undefined, g.dns);
+    }
+    return { outcome: 'missed', dated };
+  };
   return {
     filter: {
       name: spec.name,
       fallbacks,
       limited: () => limits.hits,
       match(line, now) {
-        const { text, time } = withoutDate(line, detector, now);
-        let input = text;
-        let prefGroups: Groups = {};
-        if (pref) {
-          const g = pref.search(text);
-          if (!g || g.content === undefined) return undefined;
-          prefGroups = g;
-          input = g.content;
-        }
-        for (let i = 0; i < fail.length; i++) {
-          const found = fail[i]!.search(input);
-          if (!found) continue;
-          for (const ig of ignore) if (ig.search(input)) return undefined;
-          const g: Groups = { ...prefGroups, ...found };
-          const ip = g.ip4 ?? g.ip6 ?? g.host;
-          if (ip !== undefined) {
-            // An address-shaped capture that is not an address (999.1.1.1) reports nothing.
-            const address = parseAddress(ip);
-            if (!address) return undefined;
-            return { address, host: undefined, time, pattern: i, fields: fieldsOf(g) };
-          }
-          if (g.dns === undefined || usedns === 'no') return undefined;
-          return { address: undefined, host: g.dns, time, pattern: i, fields: fieldsOf(g) };
-        }
-        return undefined;
+        const r = classify(line, now);
+        return r.outcome === 'matched' ? r.match : undefined;
       },
+      classify,
     },
   };
 }

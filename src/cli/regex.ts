@@ -1,0 +1,154 @@
+// `banctl regex`, banhammer's fail2ban-regex: runs a filter over a log file (or one line) with the
+// daemon's own engine and reports what matched. Unlike the rest of banctl it needs no daemon, so
+// it reads configuration and compiles filters itself. Its --json output is a fixed contract:
+// one {"line","ip","time"} object per line that produced a failure, then one {"summary"}.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { parseActionList } from '../config/action-list.ts';
+import { loadFilter, loadFilterFrom } from '../config/filter-file.ts';
+import type { FilterConfig } from '../config/types.ts';
+import { formatProblem } from '../core/errors.ts';
+import { compileFilter, type Filter } from '../filter/compile.ts';
+
+export interface RegexOptions {
+  readonly json: boolean;
+  readonly confDir: string;
+  /** Milliseconds since the epoch: what year-less dates are read against. */
+  readonly now: number;
+}
+
+/** FILTER as fail2ban-regex takes it: a path, a filter name with options, or a regex. */
+function resolveFilter(spec: string, ignore: string | undefined, confDir: string): FilterConfig | string {
+  const asIgnore = ignore === undefined ? [] : [{ pattern: ignore, file: '<command line>', line: 1 }];
+  const withIgnore = (f: FilterConfig): FilterConfig =>
+    asIgnore.length > 0 ? { ...f, ignoreregex: [...f.ignoreregex, ...asIgnore] } : f;
+  if (existsSync(spec) && statSync(spec).isFile()) {
+    const loaded = loadFilterFrom(dirname(spec), basename(spec).replace(/\.(conf|local)$/, ''), {});
+    return 'filter' in loaded ? withIgnore(loaded.filter) : loaded.problems.map(formatProblem).join('\n');
+  }
+  const call = parseActionList(spec);
+  if (
+    'calls' in call &&
+    call.calls.length === 1 &&
+    existsSync(`${confDir}/filter.d/${call.calls[0]!.name}.conf`)
+  ) {
+    const { name, args } = call.calls[0]!;
+    const loaded = loadFilter(confDir, name, args);
+    return 'filter' in loaded ? withIgnore(loaded.filter) : loaded.problems.map(formatProblem).join('\n');
+  }
+  return {
+    name: '<command line>',
+    file: '<command line>',
+    failregex: [{ pattern: spec, file: '<command line>', line: 1 }],
+    ignoreregex: asIgnore,
+  };
+}
+
+/** LOG as fail2ban-regex takes it: an existing file's lines, or else the text itself as one line. */
+function readLog(log: string): string[] {
+  if (existsSync(log) && statSync(log).isFile()) {
+    const lines = readFileSync(log, 'utf8').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  }
+  return [log];
+}
+
+export function runRegex(
+  log: string,
+  filterSpec: string,
+  ignore: string | undefined,
+  opts: RegexOptions,
+  out: (text: string) => void,
+): number {
+  const config = resolveFilter(filterSpec, ignore, opts.confDir);
+  if (typeof config === 'string') {
+    process.stderr.write(`banctl regex: ${config}\n`);
+    return 65;
+  }
+  const compiled = compileFilter(config);
+  if ('problems' in compiled) {
+    process.stderr.write(`banctl regex: ${compiled.problems.map(formatProblem).join('\n')}\n`);
+    return 65;
+  }
+  const filter: Filter = compiled.filter;
+  const hits = config.failregex.map(() => 0);
+  let matched = 0;
+  let ignored = 0;
+  let missed = 0;
+  let dated = 0;
+  const lines = readLog(log);
+  lines.forEach((text, i) => {
+    const r = filter.classify(text, opts.now);
+    if (r.dated) dated++;
+    if (r.outcome === 'ignored') ignored++;
+    if (r.outcome === 'missed') missed++;
+    if (r.outcome !== 'matched') return;
+    matched++;
+    hits[r.match.pattern]!++;
+    if (!opts.json) return;
+    const ip = r.match.address?.text ?? r.match.host;
+    const time = r.match.time === undefined ? null : r.match.time / 1000;
+    out(JSON.stringify({ line: i + 1, ip, time, ...(r.match.address ? {} : { host: true }) }));
+  });
+  const summary = {
+    lines: lines.length,
+    matched,
+    ignored,
+    missed,
+    dated,
+    failregex: config.failregex.map((p, i) => ({ index: i, pattern: p.pattern, hits: hits[i] })),
+    fallback: filter.fallbacks.map((f) => ({ pattern: f.pattern.pattern, constructs: f.constructs })),
+    limited: filter.limited(),
+  };
+  if (opts.json) out(JSON.stringify({ summary }));
+  else out(formatSummary(summary, config));
+  return 0;
+}
+
+function formatSummary(
+  s: {
+    lines: number;
+    matched: number;
+    ignored: number;
+    missed: number;
+    dated: number;
+    failregex: { index: number; pattern: string; hits: number | undefined }[];
+    fallback: { pattern: string; constructs: readonly string[] }[];
+    limited: number;
+  },
+  config: FilterConfig,
+): string {
+  const out = [
+    '',
+    'Running tests',
+    '=============',
+    '',
+    `Use   failregex filter file : ${config.name}, ${config.file}`,
+    '',
+  ];
+  out.push(
+    'Results',
+    '=======',
+    '',
+    `Failregex: ${s.matched} total`,
+    '|-  #) [# of hits] regular expression',
+  );
+  for (const r of s.failregex) out.push(`|   ${r.index + 1}) [${r.hits}] ${r.pattern}`);
+  out.push('`-', '');
+  out.push(`Ignoreregex: ${s.ignored} total`, '');
+  out.push(
+    'Date template hits:',
+    `|- lines with a date: ${s.dated}`,
+    `\`- lines without:    ${s.lines - s.dated}`,
+    '',
+  );
+  if (s.fallback.length > 0) {
+    out.push('Patterns confirmed by the bounded fallback matcher:');
+    for (const f of s.fallback) out.push(`|- ${f.constructs.join(', ')}: ${f.pattern}`);
+    out.push(`\`- lines given up on (step or length bound): ${s.limited}`, '');
+  }
+  out.push(`Lines: ${s.lines} lines, ${s.ignored} ignored, ${s.matched} matched, ${s.missed} missed`);
+  return out.join('\n');
+}
