@@ -78,7 +78,15 @@ export function loadFilterFrom(
   const failregex = list('failregex');
   const ignoreregex = list('ignoreregex');
   const prefregex = list('prefregex')[0];
-  const maxlinesText = value('maxlines');
+  /** A plain option: [Init] and the jail's arguments win over [Definition]; tags substituted. */
+  const setting = (key: string): { value: string; at: IniEntry } | undefined => {
+    const raw = rawEntry(doc, 'Init', key) ?? rawEntry(doc, 'Definition', key);
+    const v = init[key] !== undefined ? { value: init[key]!, at: raw! } : value(key);
+    return (
+      v && { value: substituteOptionTags(v.value, options), at: v.at ?? { value: '', file: main, line: 0 } }
+    );
+  };
+  const maxlinesText = setting('maxlines');
   const maxlines = maxlinesText ? Number(maxlinesText.value.trim()) : 1;
   if (maxlinesText && !(Number.isInteger(maxlines) && maxlines >= 1 && maxlines <= 1000)) {
     problems.push({
@@ -100,8 +108,8 @@ export function loadFilterFrom(
       ignoreregex,
       ...(prefregex ? { prefregex } : {}),
       maxlines,
-      datepattern: value('datepattern')?.value.trim() || undefined,
-      journalmatch: value('journalmatch')?.value.trim() || undefined,
+      datepattern: setting('datepattern')?.value.trim() || undefined,
+      journalmatch: setting('journalmatch')?.value.trim() || undefined,
     },
   };
 }

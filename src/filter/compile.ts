@@ -197,6 +197,8 @@ export function compileFilter(
       if (!found) continue;
       for (const ig of ignore) if (ig.search(input)) return { outcome: 'ignored', dated };
       const g: Groups = { ...prefGroups, ...found };
+      // <F-NOFAIL> marks a line that is recognised but is not a failure; later patterns still try.
+      if (g.nofail !== undefined) continue;
       const matched = (address: Address | undefined, host: string | undefined): Outcome => ({
         outcome: 'matched',
         dated,

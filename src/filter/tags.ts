@@ -61,7 +61,10 @@ export function expandTags(pattern: string, usedns: UseDns = 'warn'): string {
   });
 }
 
-/** True when the expanded pattern can yield an address (or a host name to resolve). */
+/**
+ * True when the expanded pattern can identify a failure: an address, a host name to resolve,
+ * or (as fail2ban allows) a failure id or multi-line id that another line ties to an address.
+ */
 export function capturesHost(expanded: string): boolean {
-  return /\(\?P<(?:ip4|ip6|dns|host)>/.test(expanded);
+  return /\(\?P<(?:ip4|ip6|dns|host|fid|mlfid)>/.test(expanded);
 }
