@@ -61,6 +61,15 @@ export function resolve(
   return 'problem' in result ? result : { value: result.value, entry: top };
 }
 
+// How many `%(section/option)s` lookups are under way: bounds cycles that cross sections.
+let crossDepth = 0;
+
+/** Section names are case-sensitive but references are lower-cased: find the one meant. */
+function sectionNamed(ctx: Context, lowered: string): string {
+  for (const name of ctx.doc.sections.keys()) if (name.toLowerCase() === lowered) return name;
+  return lowered;
+}
+
 function lookup(ctx: Context, name: string): { raw: string; entry?: IniEntry } | undefined {
   const own = ctx.doc.sections.get(ctx.section)?.entries.get(name);
   if (own !== undefined) return { raw: own.value, entry: own };
@@ -95,6 +104,30 @@ function expand(raw: string, at: Origin, depth: number, ctx: Context): Expanded 
     if (name === '__name__') {
       value += ctx.section;
       continue;
+    }
+    const slash = name.indexOf('/');
+    if (
+      slash > 0 &&
+      lookup(ctx, name) === undefined &&
+      ctx.doc.sections.has(sectionNamed(ctx, name.slice(0, slash)))
+    ) {
+      // fail2ban's `%(section/option)s`: the option of another section, interpolated there.
+      if (crossDepth >= MAX_INTERPOLATION_DEPTH) {
+        return { problem: problemAt(at, ctx, `interpolation too deep at "${ref[0]}" (a reference cycle?)`) };
+      }
+      crossDepth++;
+      const other = resolve(
+        ctx.doc,
+        sectionNamed(ctx, name.slice(0, slash)),
+        name.slice(slash + 1),
+        Object.fromEntries(ctx.extra),
+      );
+      crossDepth--;
+      if (other && 'problem' in other) return other;
+      if (other) {
+        value += other.value;
+        continue;
+      }
     }
     const found = lookup(ctx, name);
     if (found === undefined) {

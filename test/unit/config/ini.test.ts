@@ -281,3 +281,19 @@ describe('fail2ban stock jail.conf', () => {
     ]);
   });
 });
+
+describe('%(section/option)s references', () => {
+  const doc = (text: string) => parseIni(text, 'f.conf').document;
+
+  it("read another section's option, interpolated in that section", () => {
+    const d = doc(
+      '[lt_short]\n_p = short\nprefix = x-%(_p)s\n\n[Definition]\nprefix = %(lt_short/prefix)s!\n',
+    );
+    expect(resolve(d, 'Definition', 'prefix')).toMatchObject({ value: 'x-short!' });
+  });
+
+  it('report a cycle across sections instead of recursing forever', () => {
+    const d = doc('[a]\nx = %(b/y)s\n\n[b]\ny = %(a/x)s\n');
+    expect(resolve(d, 'a', 'x')).toMatchObject({ problem: { message: expect.stringContaining('too deep') } });
+  });
+});
