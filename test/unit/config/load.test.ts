@@ -136,3 +136,13 @@ describe('loadConfig: errors', () => {
     );
   });
 });
+
+describe('loadConfig: filter modes', () => {
+  it("passes the jail's mode to its filter, as fail2ban's [DEFAULT] filter line does", () => {
+    const r = load({ 'jail.local': '[sshd]\nenabled = true\nmode = aggressive\n' });
+    if (!('config' in r)) throw new Error(JSON.stringify(r.problems));
+    const patterns = r.config.jails[0]!.filter.failregex.map((p) => p.pattern).join('\n');
+    expect(patterns).toContain('Timeout before authentication');
+    expect(r.config.warnings).toEqual([]);
+  });
+});
