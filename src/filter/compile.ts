@@ -129,9 +129,8 @@ function withoutDate(
 ): { text: string; time: number | undefined } {
   const hit = detector.find(line, now);
   if (!hit) return { text: line, time: undefined };
-  // At the start of the line the separating whitespace goes too, so `^` anchors at what follows.
-  const rest = hit.start === 0 ? line.slice(hit.end).replace(/^\s+/, '') : line.slice(hit.end);
-  return { text: line.slice(0, hit.start) + rest, time: hit.time };
+  // Exactly fail2ban's cut: the whitespace around the date stays (stock filters expect `^\s*`).
+  return { text: line.slice(0, hit.start) + line.slice(hit.end), time: hit.time };
 }
 
 function fieldsOf(groups: Groups): Record<string, string> {

@@ -4,7 +4,7 @@ import { selfLogWarnings } from '../../src/self-log.ts';
 import { testJailConfig } from '../support/jail-config.ts';
 
 const LEGACY = 'fail2ban.actions: WARNING \\[(.*)\\] Ban <HOST>';
-const MODERN = '^fail2ban\\.actions\\s*\\[\\d+\\]:\\s+NOTICE\\s+\\[[^\\]]+\\]\\s+Ban\\s+<HOST>\\s*$';
+const MODERN = '^\\s*fail2ban\\.actions\\s*\\[\\d+\\]:\\s+NOTICE\\s+\\[[^\\]]+\\]\\s+Ban\\s+<HOST>\\s*$';
 
 function jail(
   name: string,
