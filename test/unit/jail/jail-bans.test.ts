@@ -2,44 +2,33 @@
 // overalljails), actions fanned out without letting one failure stop the rest, norestored on
 // restart, and ignorecommand vouching for an address.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseIncrementOptions } from '../../../src/ban/increment.ts';
 import type { ActionEvent, JailAction } from '../../../src/ban/ports.ts';
 import type { JailConfig } from '../../../src/config/types.ts';
 import { type Address, parseAddress } from '../../../src/core/address.ts';
 import { Jail, type JailDeps } from '../../../src/jail/jail.ts';
-import { SqliteStore } from '../../../src/store/sqlite-store.ts';
-import { FakeClock, FakeFirewall, FakeSource, silentLogger } from '../../support/fakes.ts';
+import type { SqliteStore } from '../../../src/store/sqlite-store.ts';
+import { type FakeClock, type FakeFirewall, type FakeSource, silentLogger } from '../../support/fakes.ts';
 import { testFilter, testJailConfig } from '../../support/jail-config.ts';
+import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
 
 const NOW = 1_700_000_000_000;
 const A = parseAddress('192.0.2.1')!;
 const MIN = 60_000;
 
-let dir: string;
 let store: SqliteStore;
 let clock: FakeClock;
 let firewall: FakeFirewall;
 let source: FakeSource;
 let jails: Jail[];
 
+let world: JailWorld;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'banhammer-jail-bans-'));
-  store = new SqliteStore(join(dir, 'state.sqlite3'));
-  clock = new FakeClock(NOW);
-  firewall = new FakeFirewall(clock);
-  source = new FakeSource(clock);
-  jails = [];
+  world = makeJailWorld(NOW);
+  ({ store, clock, firewall, source, jails } = world);
 });
-
-afterEach(async () => {
-  for (const j of jails) await j.stop();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => world.close());
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 

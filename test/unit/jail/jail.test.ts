@@ -1,21 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JailConfig } from '../../../src/config/types.ts';
 import { type Address, parseAddress, parseNetwork } from '../../../src/core/address.ts';
 import { Jail } from '../../../src/jail/jail.ts';
-import { SqliteStore } from '../../../src/store/sqlite-store.ts';
+import type { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import {
   captureLogger,
-  FakeClock,
-  FakeFirewall,
-  FakeSource,
+  type FakeClock,
+  type FakeFirewall,
+  type FakeSource,
   type LogRecord,
   silentLogger,
 } from '../../support/fakes.ts';
 import { testFilter, testJailConfig } from '../../support/jail-config.ts';
+import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
 
 const NOW = 1_700_000_000_000;
 const A = parseAddress('192.0.2.1')!;
@@ -40,7 +38,6 @@ const fail = (a: Address, user = 'root') => `Failed for ${user} from ${a.text}`;
 /** Lets pending firewall promises and the store's once-per-tick flush run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-let dir: string;
 let store: SqliteStore;
 let clock: FakeClock;
 let firewall: FakeFirewall;
@@ -72,20 +69,12 @@ function emit(a: Address, times: number): void {
   for (let i = 0; i < times; i++) source.emit(fail(a));
 }
 
+let world: JailWorld;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'banhammer-jail-'));
-  store = new SqliteStore(join(dir, 'state.sqlite3'));
-  clock = new FakeClock(NOW);
-  firewall = new FakeFirewall(clock);
-  source = new FakeSource(clock);
-  jails = [];
+  world = makeJailWorld(NOW);
+  ({ store, clock, firewall, source, jails } = world);
 });
-
-afterEach(async () => {
-  for (const j of jails) await j.stop();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => world.close());
 
 describe('Jail.start', () => {
   it("creates the jail's firewall sets with the config's block rules, then follows its logs", async () => {
