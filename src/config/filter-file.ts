@@ -58,6 +58,7 @@ export function loadFilterFrom(
     if (['failregex', 'ignoreregex', 'prefregex'].includes(name)) return undefined;
     // `<section/key>` names a key of another section (common.conf's `<lt_file/__prefix_line>`).
     const slash = name.indexOf('/');
+    if (name.startsWith('known/')) return value(name)?.value ?? init[name];
     if (slash > 0) {
       const v = resolve(doc, name.slice(0, slash), name.slice(slash + 1), init);
       return v && 'value' in v ? v.value : undefined;

@@ -44,12 +44,19 @@ export function layer(docs: readonly IniDocument[]): IniDocument {
   >();
   for (const doc of docs) {
     for (const section of doc.sections.values()) {
-      const into = merged.get(section.name);
+      let into = merged.get(section.name);
       if (into === undefined) {
-        merged.set(section.name, { ...section, entries: new Map(section.entries) });
-        continue;
+        into = { ...section, entries: new Map() };
+        merged.set(section.name, into);
       }
-      for (const [key, value] of section.entries) into.entries.set(key, value);
+      const inherited = section.name === DEFAULT_SECTION ? undefined : merged.get(DEFAULT_SECTION);
+      for (const [key, value] of section.entries) {
+        // fail2ban's `known/KEY`: the value KEY had before this file set it (in the section, or
+        // inherited from DEFAULT), so an override can extend it with `%(known/KEY)s`.
+        const before = into.entries.get(key) ?? inherited?.entries.get(key);
+        if (before !== undefined && !key.startsWith('known/')) into.entries.set(`known/${key}`, before);
+        into.entries.set(key, value);
+      }
     }
   }
   return { sections: merged };
@@ -73,7 +80,8 @@ export function entry(doc: IniDocument, section: string, key: string): IniEntry 
 
 /** Keys written in `section` itself, in order; empty when the section does not exist. */
 export function ownKeys(doc: IniDocument, section: string): string[] {
-  return [...(doc.sections.get(section)?.entries.keys() ?? [])];
+  // `known/` entries are layering's bookkeeping, not keys anyone wrote.
+  return [...(doc.sections.get(section)?.entries.keys() ?? [])].filter((k) => !k.startsWith('known/'));
 }
 
 /**

@@ -297,3 +297,17 @@ describe('%(section/option)s references', () => {
     expect(resolve(d, 'a', 'x')).toMatchObject({ problem: { message: expect.stringContaining('too deep') } });
   });
 });
+
+describe('%(known/option)s', () => {
+  it('is the value the option had before a later file overrode it', () => {
+    const base = parseIni('[DEFAULT]\nprefix = ^\\s*\n\n[Definition]\nre = a\n', 'common.conf').document;
+    const over = parseIni(
+      '[Definition]\nprefix = %(known/prefix)sX \nre = %(known/re)s|b\n',
+      'f.conf',
+    ).document;
+    const doc = layer([base, over]);
+    expect(resolve(doc, 'Definition', 'prefix')).toMatchObject({ value: '^\\s*X' });
+    expect(resolve(doc, 'Definition', 're')).toMatchObject({ value: 'a|b' });
+    expect(ownKeys(doc, 'Definition')).toEqual(['re', 'prefix']);
+  });
+});
