@@ -96,8 +96,28 @@ export function compilePattern(spec: PatternSpec): Template | { error: string } 
   });
 }
 
+/**
+ * User datepatterns repeat a separator with a backreference, `(?P<_sep>[-/.])%m(?P=_sep)`, which
+ * RE2 lacks. When the group is one character class, both places take the class: a date with mixed
+ * separators ("2026-11/27") then reads too, which no log writes, and every real date still does.
+ */
+function sameSeparatorAsClass(source: string): string {
+  let out = source;
+  for (const m of source.matchAll(/\(\?P<(\w+)>(\[(?:\\.|[^\]\\])+\])\)/g)) {
+    const [group, name, cls] = m as unknown as [string, string, string];
+    if (!out.includes(`(?P=${name})`)) continue;
+    out = out.replace(group, cls).replaceAll(`(?P=${name})`, cls);
+  }
+  return out;
+}
+
 /** Compiles a template whose RE2 source is written out in full (the epoch and TAI64N forms). */
-export function compileRaw(spec: RawSpec): Template | { error: string } {
+export function compileRaw(raw: RawSpec): Template | { error: string } {
+  const spec = {
+    ...raw,
+    source: sameSeparatorAsClass(raw.source),
+    ...(raw.inner === undefined ? {} : { inner: sameSeparatorAsClass(raw.inner) }),
+  };
   try {
     const re = new RE2(spec.source, 'gd');
     const inner = spec.inner === undefined ? undefined : new RE2(spec.inner, 'gd');

@@ -75,13 +75,20 @@ describe('datepattern', () => {
   });
 });
 
+describe('datepattern separators repeated by a backreference', () => {
+  it('reads (?P<s>[-/])...(?P=s) as the same separator class in both places', () => {
+    const d = detector('%Y(?P<s>[-/])%m(?P=s)%d %H:%M:%S');
+    expect(d.find('2026-11-27 10:24:12 x', NOW)?.time).toBe(Date.UTC(2026, 10, 27, 10, 24, 12));
+    expect(d.find('2026/11/27 10:24:12 x', NOW)?.time).toBe(Date.UTC(2026, 10, 27, 10, 24, 12));
+  });
+});
+
 describe('datepattern errors', () => {
   it.each([
     ['%Q', /unknown directive "%Q"/],
     ['%H:%M%', /unknown directive/],
     ['%ExQ', /unknown directive "%ExQ"/],
     ['(?<=x)%H:%M', /datepattern "\(\?<=x\)%H:%M"/],
-    ['(?P<s>[-/])%d(?P=s)%m', /datepattern/],
     ['%H:%M\n%H:%M', /given twice/],
     ['%H %H', /duplicate/],
     ['', /empty/],
