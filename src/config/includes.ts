@@ -4,9 +4,10 @@
 // and a file's `.local` comes after that whole group, so the operator's `.local` wins over both.
 // Only file reading happens here; a missing `X.local` include is normal, any other is a problem.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { ConfigProblem } from '../core/errors.ts';
+import { listDropIns } from './files.ts';
 import type { IniDocument, IniEntry } from './ini.ts';
 import { layer, parseIni, resolve } from './ini.ts';
 
@@ -116,20 +117,6 @@ function readParsed(path: string): Parsed {
   return parseIni(text, path);
 }
 
-function dropIns(dir: string, suffix: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((n) => n.endsWith(suffix) && !n.startsWith('.'))
-      .sort()
-      .map((n) => join(dir, n));
-  } catch (err) {
-    // No NAME.d/ is the usual case; an unreadable one is an installation fault, as in files.ts.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    throw err;
-  }
-}
-
 /**
  * Reads `dir/name.conf`, `dir/name.d/*.conf`, `dir/name.local`, `dir/name.d/*.local` (fail2ban's
  * order), each with its `[INCLUDES]` expanded. `files` is empty when none of them exists.
@@ -138,9 +125,9 @@ export function readLayered(dir: string, name: string): LayeredRead {
   const base = join(dir, name);
   return readFiles([
     `${base}.conf`,
-    ...dropIns(`${base}.d`, '.conf'),
+    ...listDropIns(`${base}.d`, '.conf'),
     `${base}.local`,
-    ...dropIns(`${base}.d`, '.local'),
+    ...listDropIns(`${base}.d`, '.local'),
   ]);
 }
 
