@@ -3,13 +3,14 @@
 // it reads configuration and compiles filters itself. Its --json output is a fixed contract:
 // one {"line","ip","time"} object per line that produced a failure, then one {"summary"}.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseActionList } from '../config/action-list.ts';
 import { loadFilter, loadFilterFrom } from '../config/filter-file.ts';
 import type { FilterConfig } from '../config/types.ts';
 import { formatProblem } from '../core/errors.ts';
 import { compileFilter, type Filter } from '../filter/compile.ts';
+import { LineSplitter } from '../tail/line-splitter.ts';
 
 export interface RegexOptions {
   readonly json: boolean;
@@ -45,14 +46,32 @@ function resolveFilter(spec: string, ignore: string | undefined, confDir: string
   };
 }
 
-/** LOG as fail2ban-regex takes it: an existing file's lines, or else the text itself as one line. */
-function readLog(log: string): string[] {
-  if (existsSync(log) && statSync(log).isFile()) {
-    const lines = readFileSync(log, 'utf8').split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+/**
+ * LOG as fail2ban-regex takes it: an existing file's lines, read in chunks (a large log is never
+ * held in memory whole) and cut as the daemon cuts them; or else the text itself as one line.
+ */
+function* readLog(log: string): Generator<string> {
+  if (!(existsSync(log) && statSync(log).isFile())) {
+    yield log;
+    return;
   }
-  return [log];
+  const fd = openSync(log, 'r');
+  try {
+    // The daemon drops lines over 64 KiB; here every line keeps its number, so the cap is far higher.
+    const splitter = new LineSplitter(64 * 1024 * 1024);
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const lines: string[] = [];
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) {
+      splitter.push(buf.subarray(0, n), (line) => lines.push(line));
+      yield* lines;
+      lines.length = 0;
+    }
+    // A last line without its newline still counts, as in fail2ban-regex.
+    splitter.push(Buffer.from('\n'), (line) => lines.push(line));
+    for (const line of lines) if (line !== '') yield line;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function runRegex(
@@ -78,22 +97,23 @@ export function runRegex(
   let ignored = 0;
   let missed = 0;
   let dated = 0;
-  const lines = readLog(log);
-  lines.forEach((text, i) => {
+  let count = 0;
+  for (const text of readLog(log)) {
+    const i = count++;
     const r = filter.classify(text, opts.now);
     if (r.dated) dated++;
     if (r.outcome === 'ignored') ignored++;
     if (r.outcome === 'missed') missed++;
-    if (r.outcome !== 'matched') return;
+    if (r.outcome !== 'matched') continue;
     matched++;
     hits[r.match.pattern]!++;
-    if (!opts.json) return;
+    if (!opts.json) continue;
     const ip = r.match.address?.text ?? r.match.host;
     const time = r.match.time === undefined ? null : r.match.time / 1000;
     out(JSON.stringify({ line: i + 1, ip, time, ...(r.match.address ? {} : { host: true }) }));
-  });
+  }
   const summary = {
-    lines: lines.length,
+    lines: count,
     matched,
     ignored,
     missed,
