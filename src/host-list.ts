@@ -8,6 +8,12 @@ import { type Address, parseAddress } from './core/address.ts';
 
 const REFRESH_MS = 5 * 60_000;
 
+/** Every address `name` resolves to (what the system resolver says, /etc/hosts included). */
+export async function resolveHost(name: string): Promise<Address[]> {
+  const found = await lookup(name, { all: true });
+  return found.map((f) => parseAddress(f.address)).filter((a): a is Address => a !== undefined);
+}
+
 export class HostList {
   #addresses: readonly Address[] = [];
   readonly #known = new Map<string, readonly Address[]>();
@@ -38,9 +44,7 @@ export class HostList {
     await Promise.all(
       this.hosts.map(async (host) => {
         try {
-          const found = await lookup(host, { all: true });
-          const list = found.map((f) => parseAddress(f.address)).filter((a): a is Address => a !== undefined);
-          this.#known.set(host, list);
+          this.#known.set(host, await resolveHost(host));
         } catch (err) {
           this.log.warn(
             { err, host },

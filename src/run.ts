@@ -2,7 +2,6 @@
 // starts every jail, serves the control socket, and tears it all down on SIGTERM. With main.ts
 // the only code that names concrete adapters.
 
-import { lookup } from 'node:dns/promises';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
@@ -17,7 +16,7 @@ import { ConfigError, formatProblem } from './core/errors.ts';
 import { JailsDaemon } from './daemon.ts';
 import { NftCli } from './firewall/nft-cli.ts';
 import { NftFirewall } from './firewall/nft-firewall.ts';
-import { HostList } from './host-list.ts';
+import { HostList, resolveHost } from './host-list.ts';
 import { ignoreCommandOf } from './ignore-command.ts';
 import { Jail } from './jail/jail.ts';
 import { createMailAction } from './notify/mail-action.ts';
@@ -27,12 +26,6 @@ import type { JailPlan } from './plan.ts';
 import { sdNotify, startWatchdog } from './sd-notify.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { FileTail } from './tail/file-tail.ts';
-
-/** usedns: every address a host name from a log line resolves to. */
-async function resolveHost(name: string): Promise<Address[]> {
-  const found = await lookup(name, { all: true });
-  return found.map((f) => parseAddress(f.address)).filter((a): a is Address => a !== undefined);
-}
 
 function ownAddresses(): Address[] {
   return Object.values(networkInterfaces())

@@ -38,13 +38,18 @@ function readDocs(files: { path: string; text: string }[], problems: ConfigProbl
   });
 }
 
-function loadDaemon(dir: string, problems: ConfigProblem[]): DaemonConfig {
-  const doc = layer(readDocs(layeredFiles(dir, 'banhammer', 'banhammer.d'), problems));
-  const get = (key: keyof typeof DAEMON_DEFAULTS | 'logstyle') => {
-    const r = resolve(doc, 'Definition', key);
+/** Reads trimmed values of one section, with where they were set; a bad reference is a problem. */
+function sectionReader(doc: IniDocument, section: string, problems: ConfigProblem[]) {
+  return (key: string): { value: string; file: string; line: number } | undefined => {
+    const r = resolve(doc, section, key);
     if (r && 'problem' in r) problems.push(r.problem);
     return r && 'value' in r ? { value: r.value.trim(), file: r.entry.file, line: r.entry.line } : undefined;
   };
+}
+
+function loadDaemon(dir: string, problems: ConfigProblem[]): DaemonConfig {
+  const doc = layer(readDocs(layeredFiles(dir, 'banhammer', 'banhammer.d'), problems));
+  const get = sectionReader(doc, 'Definition', problems);
   const loglevel = get('loglevel');
   if (loglevel && !LOGLEVELS.includes(loglevel.value.toUpperCase())) {
     problems.push({ ...loglevel, option: 'loglevel', message: `expected one of ${LOGLEVELS.join(', ')}` });
@@ -88,11 +93,7 @@ const MAIL_DEFAULTS: MailSettings = {
 
 /** `[Mail]` of banhammer.conf: how mail actions deliver. */
 function loadMail(doc: IniDocument, problems: ConfigProblem[]): MailSettings {
-  const get = (key: string) => {
-    const r = resolve(doc, 'Mail', key);
-    if (r && 'problem' in r) problems.push(r.problem);
-    return r && 'value' in r ? { value: r.value.trim(), file: r.entry.file, line: r.entry.line } : undefined;
-  };
+  const get = sectionReader(doc, 'Mail', problems);
   const choice = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
     const v = get(key);
     if (!v) return fallback;

@@ -69,13 +69,13 @@ class Limits {
 
 function compile(
   p: PatternSource,
+  /** `p` with its tags expanded (expandTags). */
+  python: string,
   option: string,
-  usedns: UseDns,
   problems: ConfigProblem[],
   fallbacks: Filter['fallbacks'][number][],
   limits: Limits,
 ): Compiled | undefined {
-  const python = expandTags(p.pattern, usedns);
   const fail = (message: string) => {
     problems.push({ file: p.file, line: p.line, option, message: `${message}: "${p.pattern}"` });
     return undefined;
@@ -152,7 +152,7 @@ export function compileFilter(
   const limits = new Limits();
   const prefExpanded = spec.prefregex ? expandTags(spec.prefregex.pattern, usedns) : '';
   const pref = spec.prefregex
-    ? compile(spec.prefregex, 'prefregex', usedns, problems, fallbacks, limits)
+    ? compile(spec.prefregex, prefExpanded, 'prefregex', problems, fallbacks, limits)
     : undefined;
   if (spec.prefregex && !/\(\?P<content>/.test(prefExpanded)) {
     problems.push({
@@ -162,7 +162,8 @@ export function compileFilter(
     });
   }
   const fail = spec.failregex.flatMap((p) => {
-    if (!capturesHost(expandTags(p.pattern, usedns)) && !capturesHost(prefExpanded)) {
+    const python = expandTags(p.pattern, usedns);
+    if (!capturesHost(python) && !capturesHost(prefExpanded)) {
       problems.push({
         file: p.file,
         line: p.line,
@@ -171,11 +172,11 @@ export function compileFilter(
       });
       return [];
     }
-    const c = compile(p, 'failregex', usedns, problems, fallbacks, limits);
+    const c = compile(p, python, 'failregex', problems, fallbacks, limits);
     return c ? [c] : [];
   });
   const ignore = spec.ignoreregex.flatMap((p) => {
-    const c = compile(p, 'ignoreregex', usedns, problems, fallbacks, limits);
+    const c = compile(p, expandTags(p.pattern, usedns), 'ignoreregex', problems, fallbacks, limits);
     return c ? [c] : [];
   });
   const detector = detectorOf(spec, options, problems);
