@@ -4,9 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Jail } from '../../src/jail/jail.ts';
+import { Jail, type JailDeps } from '../../src/jail/jail.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { FakeClock, FakeFirewall, FakeSource } from './fakes.ts';
+import { FakeClock, FakeFirewall, FakeSource, silentLogger } from './fakes.ts';
+import { testFilter, testJailConfig } from './jail-config.ts';
 
 export interface JailWorld {
   readonly dir: string;
@@ -16,6 +17,8 @@ export interface JailWorld {
   readonly source: FakeSource;
   /** Jails the test made; close() stops them. */
   readonly jails: Jail[];
+  /** A jail on this world's store and fakes: the test filter and config unless `deps` say otherwise. */
+  jail(deps?: Partial<JailDeps>): Jail;
   close(): Promise<void>;
 }
 
@@ -24,13 +27,30 @@ export function makeJailWorld(now: number): JailWorld {
   const store = new SqliteStore(join(dir, 'state.sqlite3'));
   const clock = new FakeClock(now);
   const jails: Jail[] = [];
+  const firewall = new FakeFirewall(clock);
+  const source = new FakeSource(clock);
   return {
     dir,
     store,
     clock,
-    firewall: new FakeFirewall(clock),
-    source: new FakeSource(clock),
+    firewall,
+    source,
     jails,
+    jail(deps = {}) {
+      const jail = new Jail({
+        config: testJailConfig(),
+        filter: testFilter(),
+        clock,
+        store,
+        firewall,
+        source,
+        log: silentLogger(),
+        ownAddresses: [],
+        ...deps,
+      });
+      jails.push(jail);
+      return jail;
+    },
     async close() {
       for (const j of jails) await j.stop();
       store.close();

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JailConfig } from '../../src/config/types.ts';
 import { JailsDaemon } from '../../src/daemon.ts';
-import { Jail } from '../../src/jail/jail.ts';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { FakeClock, FakeFirewall, FakeSource, silentLogger } from '../support/fakes.ts';
-import { testFilter, testJailConfig } from '../support/jail-config.ts';
+import type { Jail } from '../../src/jail/jail.ts';
+import type { FakeFirewall } from '../support/fakes.ts';
+import { testJailConfig } from '../support/jail-config.ts';
+import { type JailWorld, makeJailWorld } from '../support/jail-world.ts';
 
 const config = (name: string): JailConfig =>
   testJailConfig({
@@ -17,40 +14,18 @@ const config = (name: string): JailConfig =>
     blockRules: [{ ports: 'all', protocol: 'all' }],
   });
 
-let dir: string;
-let store: SqliteStore;
+let world: JailWorld;
 let firewall: FakeFirewall;
 let jails: Jail[];
 let daemon: JailsDaemon;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'banhammer-daemon-'));
-  store = new SqliteStore(join(dir, 'state.sqlite3'));
-  const clock = new FakeClock();
-  firewall = new FakeFirewall(clock);
-  const source = new FakeSource(clock);
-  jails = ['sshd', 'web'].map(
-    (name) =>
-      new Jail({
-        config: config(name),
-        filter: testFilter(),
-        clock,
-        store,
-        firewall,
-        source,
-        log: silentLogger(),
-        ownAddresses: [],
-      }),
-  );
-  for (const j of jails) await j.start();
+  world = makeJailWorld(Date.now());
+  ({ firewall, jails } = world);
+  for (const name of ['sshd', 'web']) await world.jail({ config: config(name) }).start();
   daemon = new JailsDaemon(jails);
 });
-
-afterEach(async () => {
-  for (const j of jails) await j.stop();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => world.close());
 
 describe('JailsDaemon', () => {
   it('lists its jails and reports one', () => {

@@ -7,10 +7,10 @@ import { parseIncrementOptions } from '../../../src/ban/increment.ts';
 import type { ActionEvent, JailAction } from '../../../src/ban/ports.ts';
 import type { JailConfig } from '../../../src/config/types.ts';
 import { type Address, parseAddress } from '../../../src/core/address.ts';
-import { Jail, type JailDeps } from '../../../src/jail/jail.ts';
+import type { Jail, JailDeps } from '../../../src/jail/jail.ts';
 import type { SqliteStore } from '../../../src/store/sqlite-store.ts';
-import { type FakeClock, type FakeFirewall, type FakeSource, silentLogger } from '../../support/fakes.ts';
-import { testFilter, testJailConfig } from '../../support/jail-config.ts';
+import type { FakeClock, FakeFirewall, FakeSource } from '../../support/fakes.ts';
+import { testJailConfig } from '../../support/jail-config.ts';
 import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
 
 const NOW = 1_700_000_000_000;
@@ -39,18 +39,7 @@ function increment(options: Record<string, string>) {
 }
 
 async function start(over: Partial<JailConfig> = {}, deps: Partial<JailDeps> = {}): Promise<Jail> {
-  const jail = new Jail({
-    config: testJailConfig(over),
-    filter: testFilter(),
-    clock,
-    store,
-    firewall,
-    source,
-    log: silentLogger(),
-    ownAddresses: [],
-    ...deps,
-  });
-  jails.push(jail);
+  const jail = world.jail({ config: testJailConfig(over), ...deps });
   await jail.start();
   return jail;
 }

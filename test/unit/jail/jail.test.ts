@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JailConfig } from '../../../src/config/types.ts';
 import { type Address, parseAddress, parseNetwork } from '../../../src/core/address.ts';
-import { Jail } from '../../../src/jail/jail.ts';
+import type { Jail } from '../../../src/jail/jail.ts';
 import type { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import {
   captureLogger,
@@ -42,21 +42,9 @@ let store: SqliteStore;
 let clock: FakeClock;
 let firewall: FakeFirewall;
 let source: FakeSource;
-let jails: Jail[];
 
 function makeJail(over: Partial<JailConfig> = {}, log: Logger = silentLogger()): Jail {
-  const jail = new Jail({
-    config: jailConfig(over),
-    filter: compiled(),
-    clock,
-    store,
-    firewall,
-    source,
-    log,
-    ownAddresses: [OWN],
-  });
-  jails.push(jail);
-  return jail;
+  return world.jail({ config: jailConfig(over), filter: compiled(), log, ownAddresses: [OWN] });
 }
 
 async function started(over: Partial<JailConfig> = {}, log?: Logger): Promise<Jail> {
@@ -72,7 +60,7 @@ function emit(a: Address, times: number): void {
 let world: JailWorld;
 beforeEach(() => {
   world = makeJailWorld(NOW);
-  ({ store, clock, firewall, source, jails } = world);
+  ({ store, clock, firewall, source } = world);
 });
 afterEach(() => world.close());
 
