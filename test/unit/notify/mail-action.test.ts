@@ -32,11 +32,13 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function fakeWhois(delay = '0'): string {
+// With `gate`, the fake whois waits until that file exists, so a test can hold it mid-lookup.
+function fakeWhois(gate?: string): string {
   const path = join(dir, 'whois');
+  const wait = gate ? `while [ ! -e '${gate}' ]; do sleep 0.02; done\n` : '';
   writeFileSync(
     path,
-    `#!/bin/sh\nsleep ${delay}\necho "netname: EXAMPLE for $1"\ncat <<'EOF'\n${hostile}\nEOF\n`,
+    `#!/bin/sh\n${wait}echo "netname: EXAMPLE for $1"\ncat <<'EOF'\n${hostile}\nEOF\n`,
   );
   chmodSync(path, 0o755);
   return path;
@@ -87,11 +89,11 @@ const header = (m: { headers: Array<[string, string]> }, name: string) =>
 
 describe('MailAction to a real SMTP server', () => {
   it('sendmail-whois: ban() returns before whois, the mail carries the report literally', async () => {
-    const whois = createWhois({ program: fakeWhois('0.3'), timeoutMs: 2_000 });
+    const gate = join(dir, 'whois-may-answer');
+    const whois = createWhois({ program: fakeWhois(gate), timeoutMs: 10_000 });
     const action = createMailAction('sendmail-whois', args, deps({ whois }))!;
-    const started = Date.now();
-    await action.ban(event());
-    expect(Date.now() - started).toBeLessThan(200);
+    await action.ban(event()); // resolves while whois is still held at the gate
+    writeFileSync(gate, '');
     const [mail] = await delivered(action);
     expect(mail?.from).toBe('bh@gw.example.org');
     expect(mail?.to).toEqual(['admin@example.org']);
@@ -135,11 +137,14 @@ describe('MailAction to a real SMTP server', () => {
   });
 
   it('start and stop mails; a ban still composing goes out before the stop mail', async () => {
-    const whois = createWhois({ program: fakeWhois('0.2'), timeoutMs: 2_000 });
+    const gate = join(dir, 'whois-may-answer');
+    const whois = createWhois({ program: fakeWhois(gate), timeoutMs: 10_000 });
     const action = createMailAction('mail-whois', args, deps({ whois }))!;
     await action.start();
     await action.ban(event());
-    await action.stop();
+    const stopping = action.stop(); // asked while the ban mail still waits for whois
+    writeFileSync(gate, '');
+    await stopping;
     const subjects = (await delivered(action)).map((m) => header(m, 'subject'));
     expect(subjects).toEqual([
       '[banhammer] WEBMIN on gw.example.org: jail started',
