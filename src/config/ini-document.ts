@@ -53,8 +53,10 @@ export function layer(docs: readonly IniDocument[]): IniDocument {
       for (const [key, value] of section.entries) {
         // fail2ban's `known/KEY`: the value KEY had before this file set it (in the section, or
         // inherited from DEFAULT), so an override can extend it with `%(known/KEY)s`.
+        // A document that is itself layered brings its own, more recent `known/KEY`: keep that.
         const before = into.entries.get(key) ?? inherited?.entries.get(key);
-        if (before !== undefined && !key.startsWith('known/')) into.entries.set(`known/${key}`, before);
+        const own = key.startsWith('known/') || section.entries.has(`known/${key}`);
+        if (before !== undefined && !own) into.entries.set(`known/${key}`, before);
         into.entries.set(key, value);
       }
     }

@@ -33,6 +33,20 @@ export function parseAddress(text: string): Address | undefined {
   return { text: v6.toRFC5952String(), family: 6 };
 }
 
+const PADDED_IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/**
+ * An address as a log line wrote it. Some loggers zero-pad IPv4 octets (`192.030.000.006`); those
+ * digits are decimal, never octal (reading 030 as 24 would ban a bystander), so they are read as
+ * 192.30.0.6. Config and the control socket use the strict parseAddress.
+ */
+export function parseLoggedAddress(text: string): Address | undefined {
+  const padded = PADDED_IPV4.exec(text);
+  if (padded === null) return parseAddress(text);
+  const octets = padded.slice(1).map(Number);
+  return octets.every((o) => o <= 255) ? parseAddress(octets.join('.')) : undefined;
+}
+
 /** A network in CIDR form, for ignoreip. */
 export interface Network {
   readonly text: string;

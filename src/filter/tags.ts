@@ -33,6 +33,9 @@ const STATIC: Readonly<Record<string, string>> = {
   'F-PORT/': group('fport', String.raw`\w+`),
 };
 
+/** Prefix of the groups <SKIPLINES> expands to: skiplines0, skiplines1, ... */
+export const SKIPPED = 'skiplines';
+
 const TAG = /<(\/?)([\w-]+)(\/?)>/g;
 const CUSTOM = /^F-([A-Z0-9_-]+)$/;
 const RENAMED: Readonly<Record<string, string>> = { id: 'fid', port: 'fport' };
@@ -46,11 +49,13 @@ export function fieldGroup(tag: string): string {
 /** Expands every fail2ban tag in `pattern`; unknown tags are left as written (fail2ban does). */
 export function expandTags(pattern: string, usedns: UseDns = 'warn'): string {
   const open = new Set<string>();
+  let skips = 0;
   return pattern.replace(TAG, (whole, close: string, name: string, selfClose: string) => {
     if (!close && !selfClose && name === 'HOST') {
       return usedns === 'no' ? addr : `(?:${addr}|${group('dns', DNS)})`;
     }
-    if (!close && name === 'SKIPLINES') return String.raw`\n(?:.*\n)*?`;
+    // Numbered so the lines it skipped can be handed back to the buffer (line-buffer.ts).
+    if (!close && name === 'SKIPLINES') return String.raw`\n(?P<${SKIPPED}${skips++}>(?:.*\n)*?)`;
     const fixed = STATIC[selfClose ? `${name}/` : name];
     if (!close && fixed !== undefined) return fixed;
     const custom = CUSTOM.exec(name);

@@ -8,7 +8,9 @@ import type { Program } from './program.ts';
 /** Confirms a superset RE2 match with Python semantics. */
 export interface Confirmer {
   /** Python re.search semantics on `text`; named groups as captured by Python; 'limit' when the step or length bound was hit. */
-  search(text: string): { groups: Record<string, string | undefined>; index: number } | null | 'limit';
+  search(
+    text: string,
+  ): { groups: Record<string, string | undefined>; index: number; end: number } | null | 'limit';
 }
 
 /**
@@ -59,14 +61,15 @@ export function confirmer(prog: Program, limits = CONFIRM_LIMITS): Confirmer {
       };
       try {
         for (let start = 0; start <= cps.length - prog.minWidth; start++) {
-          if (exec(st, 0, start) >= 0) {
+          const end = exec(st, 0, start);
+          if (end >= 0) {
             const groups: Record<string, string | undefined> = {};
             for (const [name, g] of prog.names) {
               const s = st.vars[2 * g]!;
               const e = st.vars[2 * g + 1]!;
               groups[name] = s >= 0 && e >= 0 ? text.slice(at(s), at(Math.max(s, e))) : undefined;
             }
-            return { groups, index: at(start) };
+            return { groups, index: at(start), end: at(end) };
           }
           if (prog.anchored) break;
         }

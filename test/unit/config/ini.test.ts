@@ -310,4 +310,14 @@ describe('%(known/option)s', () => {
     expect(resolve(doc, 'Definition', 're')).toMatchObject({ value: 'a|b' });
     expect(ownKeys(doc, 'Definition')).toEqual(['re', 'prefix']);
   });
+
+  it('survives layering the layered document again (a filter file, then the jail arguments)', () => {
+    // common.conf's section sets the key over DEFAULT's; the filter extends that with known/.
+    const common = parseIni('[DEFAULT]\np = <lt_<logtype>/p>\n\n[lt_journal]\np = J\n', 'common.conf');
+    const filter = parseIni('[lt_journal]\np = %(known/p)sX\n', 'asterisk.conf');
+    const once = layer([common.document, filter.document]);
+    const args = parseIni('[Definition]\nlogtype = journal\n', 'args').document;
+    const twice = layer([once, args]);
+    expect(resolve(twice, 'lt_journal', 'p')).toMatchObject({ value: 'JX' });
+  });
 });

@@ -36,10 +36,7 @@ afterEach(async () => {
 function fakeWhois(gate?: string): string {
   const path = join(dir, 'whois');
   const wait = gate ? `while [ ! -e '${gate}' ]; do sleep 0.02; done\n` : '';
-  writeFileSync(
-    path,
-    `#!/bin/sh\n${wait}echo "netname: EXAMPLE for $1"\ncat <<'EOF'\n${hostile}\nEOF\n`,
-  );
+  writeFileSync(path, `#!/bin/sh\n${wait}echo "netname: EXAMPLE for $1"\ncat <<'EOF'\n${hostile}\nEOF\n`);
   chmodSync(path, 0o755);
   return path;
 }

@@ -54,7 +54,11 @@ describe('line length', () => {
   test('a line over the cap is not examined', () => {
     const c = confirming('(?<=a)b');
     expect(c.search(`${A8K}b`)).toBe('limit');
-    expect(c.search(`${A8K.slice(1)}b`)).toEqual({ index: CONFIRM_LIMITS.maxLineLength - 1, groups: {} });
+    expect(c.search(`${A8K.slice(1)}b`)).toEqual({
+      index: CONFIRM_LIMITS.maxLineLength - 1,
+      end: CONFIRM_LIMITS.maxLineLength,
+      groups: {},
+    });
   });
 
   test('realistic long lines confirm within the budget', () => {
@@ -62,8 +66,10 @@ describe('line length', () => {
       String.raw`^Failed \S+ for (?P<user>(?:(?! from ).)*?) from (?P<host>[\d.]+)(?: port \d+)?$`,
     );
     const user = 'x'.repeat(4000);
-    expect(c.search(`Failed password for ${user} from 192.0.2.1 port 22`)).toEqual({
+    const line = `Failed password for ${user} from 192.0.2.1 port 22`;
+    expect(c.search(line)).toEqual({
       index: 0,
+      end: line.length,
       groups: { user, host: '192.0.2.1' },
     });
   });
@@ -77,7 +83,7 @@ describe('no stack overflow', () => {
 
   test('a hundred nested look-aheads run in bounded recursion', () => {
     const c = confirming(`${'(?=a'.repeat(100)}${')'.repeat(100)}a`);
-    expect(c.search(`${'b'.repeat(4000)}${'a'.repeat(100)}`)).toEqual({ index: 4000, groups: {} });
+    expect(c.search(`${'b'.repeat(4000)}${'a'.repeat(100)}`)).toEqual({ index: 4000, end: 4001, groups: {} });
   });
 
   test('exponentially nested backreference copies stay bounded', () => {

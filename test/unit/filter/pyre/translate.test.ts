@@ -70,7 +70,11 @@ describe('superset plus confirmation', () => {
     const t = translate('(?<=:)(?P<user>\\w+)(?: (?P<port>\\d+))?');
     expect(t.kind).toBe('confirm');
     if (t.kind !== 'confirm') return;
-    expect(t.confirm.search('😀:root')).toEqual({ index: 3, groups: { user: 'root', port: undefined } });
+    expect(t.confirm.search('😀:root')).toEqual({
+      index: 3,
+      end: 7,
+      groups: { user: 'root', port: undefined },
+    });
     expect(t.confirm.search('root')).toBeNull();
   });
 

@@ -1,0 +1,200 @@
+// What a filter does with each line, in order, as fail2ban's Filter does it: cut the date, keep
+// the last `maxlines` lines, apply prefregex, then the failregexes (first match wins) and
+// ignoreregexes, and tie lines of one session together by <F-MLFID>. The state (buffer, last
+// date, sessions) belongs to one filter instance, so every jail compiles its own.
+
+import { type Address, parseLoggedAddress } from '../core/address.ts';
+import type { DateDetector } from './date/index.ts';
+import { joinLines, lineOf, splitByHit, type TupleLine, undated } from './line-buffer.ts';
+import type { Groups, Hit, Pattern } from './pattern.ts';
+import { type FailureData, Sessions } from './sessions.ts';
+import { SKIPPED, type UseDns } from './tags.ts';
+
+export interface Match {
+  /** The failing address; absent when the line named a host (see `host`). */
+  readonly address: Address | undefined;
+  /** A host name the line gave instead of an address (<HOST> with usedns), to resolve. */
+  readonly host: string | undefined;
+  /** The failure's time: the line's own date, the journal's, or a recent line's for an undated one. */
+  readonly time: number | undefined;
+  /** Index of the failregex that matched, for per-pattern statistics. */
+  readonly pattern: number;
+  /** The <F-…> captures (user, fid, ...) by group name, for actions' tags. */
+  readonly fields: Readonly<Record<string, string>>;
+  /** The log lines behind this failure, oldest first: one, or several for a multi-line one. */
+  readonly lines: readonly string[];
+}
+
+/**
+ * What became of a line, for `banctl regex`'s counts; `dated` when a date was found in it.
+ * `missed` includes lines a failregex matched that are not failures (yet): <F-NOFAIL>, a session
+ * still waiting for its address.
+ */
+export type Outcome =
+  | { readonly outcome: 'matched'; readonly dated: boolean; readonly match: Match }
+  | { readonly outcome: 'ignored' | 'missed'; readonly dated: boolean };
+
+export interface FinderParts {
+  readonly prefregex: Pattern | undefined;
+  readonly failregex: readonly Pattern[];
+  readonly ignoreregex: readonly Pattern[];
+  readonly detector: DateDetector;
+  readonly maxlines: number;
+  readonly usedns: UseDns;
+}
+
+// fail2ban uses the previous line's date for an undated line only while that date is this recent.
+const LAST_DATE_MS = 60_000;
+
+// Groups that are fail2ban's machinery, not values for actions.
+const INTERNAL = new Set(['ip4', 'ip6', 'dns', 'host', 'cidr', 'content', 'mlfid', 'nofail', 'mlfgained']);
+
+function fieldsOf(data: FailureData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === 'string' && !INTERNAL.has(k) && !k.startsWith(SKIPPED)) out[k] = v;
+  }
+  return out;
+}
+
+const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+export class FailureFinder {
+  readonly #p: FinderParts;
+  readonly #multi: boolean;
+  #buffer: TupleLine[] = [];
+  #lastDate: { time: number; text: string } | undefined;
+  readonly #sessions = new Sessions();
+
+  constructor(parts: FinderParts) {
+    this.#p = parts;
+    this.#multi = parts.maxlines > 1;
+  }
+
+  /**
+   * Processes the next line. `knownTime` is a time the source already knows (a journal entry's):
+   * the line is then not searched for a date, as fail2ban's systemd backend does.
+   */
+  process(line: string, now: number, knownTime?: number): Outcome {
+    let tuple: TupleLine;
+    let time: number | undefined;
+    let dated = true;
+    if (knownTime !== undefined) {
+      tuple = undated(line);
+      time = knownTime;
+    } else {
+      const hit = this.#p.detector.find(line, now);
+      const last = this.#lastDate;
+      const recent = last !== undefined && last.time > now - LAST_DATE_MS ? last : undefined;
+      if (hit && hit.start === hit.end) {
+        // An empty date (a pattern like `^WARNING:()`): the date is optional; the last one or now.
+        tuple = recent ? { pre: '', date: recent.text, post: line } : undated(line);
+        time = recent ? recent.time : now;
+      } else if (hit) {
+        // Exactly fail2ban's cut: the whitespace around the date stays (stock filters expect `^\s*`).
+        tuple = {
+          pre: line.slice(0, hit.start),
+          date: line.slice(hit.start, hit.end),
+          post: line.slice(hit.end),
+        };
+        time = hit.time;
+        this.#lastDate = { time, text: tuple.date };
+      } else {
+        dated = false;
+        tuple = recent ? { pre: '', date: recent.text, post: line } : undated(line);
+        time = recent?.time;
+      }
+    }
+    return this.#find(tuple, time, dated, now);
+  }
+
+  #find(tuple: TupleLine, time: number | undefined, dated: boolean, now: number): Outcome {
+    const { prefregex, failregex, ignoreregex } = this.#p;
+    const missed: Outcome = { outcome: 'missed', dated };
+    const ignored: Outcome = { outcome: 'ignored', dated };
+    if (this.#multi) {
+      this.#buffer.push(tuple);
+      if (this.#buffer.length > this.#p.maxlines)
+        this.#buffer.splice(0, this.#buffer.length - this.#p.maxlines);
+    } else this.#buffer = [tuple];
+    const original = this.#buffer;
+    let text = joinLines(original, this.#multi);
+    // fail2ban checks ignoreregex first when there are clearly fewer of them than failregexes.
+    if (ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2) {
+      if (ignoreregex.some((ig) => ig.search(text))) return ignored;
+    }
+    let pre: Groups = {};
+    if (prefregex) {
+      const hit = prefregex.search(text);
+      if (!hit) return missed;
+      const { content, ...rest } = hit.groups;
+      pre = rest;
+      if (content) {
+        this.#buffer = [undated(content)];
+        text = joinLines(this.#buffer, this.#multi);
+      }
+    }
+    for (let i = 0; i < failregex.length; i++) {
+      const hit = failregex[i]!.search(text);
+      if (!hit) continue;
+      const { matched, unmatched } = splitByHit(text, hit, original);
+      if (ignoreregex.length > 0 && this.#ignores(text, matched)) {
+        if (this.#multi) this.#buffer = unmatched;
+        return ignored;
+      }
+      if (this.#multi) this.#buffer = unmatched;
+      return this.#failure(i, hit, pre, matched, { time, dated, now }) ?? missed;
+    }
+    return missed;
+  }
+
+  /** ignoreregex on what the failregex matched: the matched lines of a multi-line buffer. */
+  #ignores(text: string, matched: readonly TupleLine[]): boolean {
+    const searched = this.#multi ? joinLines(matched, true) : text;
+    return this.#p.ignoreregex.some((ig) => ig.search(searched));
+  }
+
+  #failure(
+    pattern: number,
+    hit: Hit,
+    pre: Groups,
+    matched: readonly TupleLine[],
+    when: { time: number | undefined; dated: boolean; now: number },
+  ): Outcome | undefined {
+    const { time, dated, now } = when;
+    // The failregex's groups override prefregex's, unset ones included (Python's dict.update).
+    let fail: FailureData = { ...pre, ...hit.groups };
+    const mlfid = fail.mlfid;
+    if (typeof mlfid === 'string') {
+      fail = this.#sessions.merge(mlfid, fail, matched, now);
+      if (truthy(fail.nofail)) return undefined;
+    } else {
+      // fail2ban checks <F-NOFAIL> only on session lines; a line marked not-a-failure is never
+      // counted here, with or without a session (what fail2ban-regex reports too).
+      if (truthy(fail.nofail)) return undefined;
+      fail.matches = [...(fail.matches ?? []), ...matched];
+    }
+    const ip = (fail.ip4 ?? fail.ip6 ?? fail.host) as string | undefined;
+    const dns = fail.dns as string | undefined;
+    if (ip === undefined && dns === undefined && fail.fid === undefined) {
+      // A session line without its address yet: the line that names it completes the failure.
+      fail.mlfpending = 1;
+      return undefined;
+    }
+    const lines = (fail.matches ?? []).map(lineOf);
+    const matchedAs = (address: Address | undefined, host: string | undefined): Outcome => ({
+      outcome: 'matched',
+      dated,
+      match: { address, host, time, pattern, fields: fieldsOf(fail), lines },
+    });
+    if (ip !== undefined) {
+      // An address-shaped capture that is not an address (999.1.1.1) reports nothing.
+      const address = parseLoggedAddress(ip);
+      return address ? matchedAs(address, undefined) : undefined;
+    }
+    if (dns !== undefined && this.#p.usedns !== 'no') return matchedAs(undefined, dns);
+    // A failure id that is an address is banned as one; any other id has nothing to ban.
+    const byId = parseLoggedAddress(String(fail.fid ?? ''));
+    return byId ? matchedAs(byId, undefined) : undefined;
+  }
+}

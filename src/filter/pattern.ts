@@ -1,0 +1,114 @@
+// One fail2ban pattern compiled for matching: tags expanded, translated from Python `re` to RE2
+// exactly where the syntax allows, otherwise an RE2 superset whose hits a bounded backtracking
+// matcher confirms (pyre/). A pattern that cannot be compiled is a problem naming file and line.
+
+import RE2 from 're2';
+import type { ConfigProblem } from '../core/errors.ts';
+import type { PatternSource } from '../core/types.ts';
+import { type Confirmer, scopeInlineFlags, translate } from './pyre/index.ts';
+
+/** Named groups as Python captures them: undefined for a group that did not take part. */
+export type Groups = Record<string, string | undefined>;
+
+/** Where a pattern matched (UTF-16 offsets into the searched text) and what it captured. */
+export interface Hit {
+  readonly groups: Groups;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Pattern {
+  /** Python `re.search` semantics. */
+  search(text: string): Hit | undefined;
+}
+
+/** Patterns that needed the bounded fallback, with the constructs that forced it. */
+export interface Fallback {
+  readonly pattern: PatternSource;
+  readonly constructs: readonly string[];
+}
+
+/** Shared by every pattern of a filter: lines the bounded fallback gave up on. */
+export class Limits {
+  hits = 0;
+}
+
+export interface PatternContext {
+  readonly problems: ConfigProblem[];
+  readonly fallbacks: Fallback[];
+  readonly limits: Limits;
+}
+
+/**
+ * Compiles `python` (the pattern `p` with its tags expanded). `multiline` is fail2ban's
+ * re.MULTILINE, set on failregex when the filter buffers several lines (maxlines > 1).
+ */
+export function compilePattern(
+  p: PatternSource,
+  python: string,
+  option: string,
+  ctx: PatternContext,
+  multiline = false,
+): Pattern | undefined {
+  const fail = (message: string) => {
+    ctx.problems.push({ file: p.file, line: p.line, option, message: `${message}: "${p.pattern}"` });
+    return undefined;
+  };
+  // fail2ban rewrites `((?i)X)` into `(?i:X)` before compiling; stock postfix.conf relies on it.
+  const scoped = scopeInlineFlags(python);
+  // A leading global flag group is Python's own spelling of re.compile(..., re.MULTILINE).
+  const t = translate(multiline ? `(?m)${scoped}` : scoped);
+  if (t.kind === 'error') return fail(t.message);
+  let re: RE2;
+  try {
+    re = new RE2(t.source);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const merge = alternatesOf(python);
+  if (t.kind === 'exact') {
+    return {
+      search(text) {
+        const m = re.exec(text);
+        if (!m) return undefined;
+        return { groups: merge((m.groups ?? {}) as Groups), start: m.index, end: m.index + m[0].length };
+      },
+    };
+  }
+  ctx.fallbacks.push({ pattern: p, constructs: t.constructs });
+  const confirm: Confirmer = t.confirm;
+  return {
+    search(text) {
+      // RE2 first: only lines the superset accepts pay for the backtracking confirmation.
+      if (!re.test(text)) return undefined;
+      const r = confirm.search(text);
+      if (r === 'limit') {
+        ctx.limits.hits++;
+        return undefined;
+      }
+      return r ? { groups: merge(r.groups), start: r.index, end: r.end } : undefined;
+    },
+  };
+}
+
+// fail2ban's alternate captures: <F-ALT_USER> fills `user` when <F-USER> captured nothing. The
+// name after `alt_` loses a trailing `_N` only (alt_user_2 → user; alt_user1 → user1).
+const ALTERNATE = /^alt_(.*?)(?:_\d+)?$/;
+const RENAMED: Readonly<Record<string, string>> = { id: 'fid', port: 'fport' };
+
+function alternatesOf(python: string): (groups: Groups) => Groups {
+  const pairs: [string, string][] = [];
+  for (const [, name] of python.matchAll(/\(\?P<(\w+)>/g)) {
+    const m = ALTERNATE.exec(name!);
+    if (m && name!.length > 'alt_'.length) pairs.push([name!, RENAMED[m[1]!] ?? m[1]!]);
+  }
+  if (pairs.length === 0) return (groups) => groups;
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return (groups) => {
+    for (const [alt, target] of pairs) {
+      const v = groups[alt];
+      if (v && !groups[target]) groups[target] = v;
+    }
+    return groups;
+  };
+}
