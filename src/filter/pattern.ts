@@ -66,9 +66,13 @@ export function compilePattern(
     return fail((err as Error).message);
   }
   const merge = alternatesOf(python);
+  const literal = t.literal;
   if (t.kind === 'exact') {
     return {
       search(text) {
+        // Cheapest first: a substring check, then RE2's yes/no, and only then the capturing exec,
+        // which costs several times more than the test (it builds the groups).
+        if (!text.includes(literal) || !re.test(text)) return undefined;
         const m = re.exec(text);
         if (!m) return undefined;
         return { groups: merge((m.groups ?? {}) as Groups), start: m.index, end: m.index + m[0].length };
@@ -80,7 +84,7 @@ export function compilePattern(
   return {
     search(text) {
       // RE2 first: only lines the superset accepts pay for the backtracking confirmation.
-      if (!re.test(text)) return undefined;
+      if (!text.includes(literal) || !re.test(text)) return undefined;
       const r = confirm.search(text);
       if (r === 'limit') {
         ctx.limits.hits++;

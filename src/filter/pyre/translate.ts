@@ -7,14 +7,18 @@ import RE2 from 're2';
 import { PatternError } from './ast.ts';
 import { type Confirmer, confirmer } from './confirm.ts';
 import { emit } from './emit.ts';
+import { requiredLiteral } from './literals.ts';
 import { parse } from './parse.ts';
 import { compile } from './program.ts';
 
 export type Translation =
-  /** An RE2 pattern with the same matches and the same named-group captures. */
-  | { kind: 'exact'; source: string }
+  /**
+   * An RE2 pattern with the same matches and the same named-group captures. `literal`: a string
+   * every match contains ('' when none), for a substring check before RE2.
+   */
+  | { kind: 'exact'; source: string; literal: string }
   /** An RE2 superset; a superset match must be confirmed (and its groups taken) from `confirm`. */
-  | { kind: 'confirm'; source: string; confirm: Confirmer; constructs: string[] }
+  | { kind: 'confirm'; source: string; literal: string; confirm: Confirmer; constructs: string[] }
   | { kind: 'error'; message: string; column?: number };
 
 function rejected(source: string): string | undefined {
@@ -30,11 +34,12 @@ function rejected(source: string): string | undefined {
 export function translate(python: string): Translation {
   try {
     const pattern = parse(python);
+    const literal = requiredLiteral(pattern.root);
     const exact = emit(pattern, false);
     if (exact.constructs.length === 0) {
       const why = rejected(exact.source);
       if (why) return { kind: 'error', message: `RE2 cannot compile the translation: ${why}` };
-      return { kind: 'exact', source: exact.source };
+      return { kind: 'exact', source: exact.source, literal };
     }
     const superset = emit(pattern, true);
     const why = rejected(superset.source);
@@ -42,6 +47,7 @@ export function translate(python: string): Translation {
     return {
       kind: 'confirm',
       source: superset.source,
+      literal,
       confirm: confirmer(compile(pattern)),
       constructs: [...exact.constructs],
     };

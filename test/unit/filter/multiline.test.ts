@@ -8,7 +8,7 @@ import { compileFilter, type Filter, type FilterSpec } from '../../../src/filter
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
 
-function filter(spec: Partial<FilterSpec> & { failregex: string[] }): Filter {
+function filter(spec: Partial<Omit<FilterSpec, 'failregex'>> & { failregex: string[] }): Filter {
   const at = (pattern: string) => ({ pattern, file: 'test.conf', line: 1 });
   const compiled = compileFilter(
     {
