@@ -21,6 +21,7 @@ export function ignoreCommandOf(
       jail: config.name,
       address,
       failures: 0,
+      fields: {},
       time: now,
       bantimeMs: config.bantimeMs,
       banCount: 0,

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import type { ActionEvent } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
+import { fieldGroup } from '../core/field-names.ts';
 import type { TagLookup } from './shell-quote.ts';
 import { insertLiterals, TAG, TemplateError } from './shell-quote.ts';
 
@@ -41,8 +42,6 @@ export interface RenderInput {
   readonly values: Readonly<Record<string, string>>;
   /** The ban or unban; absent for start, stop, flush. */
   readonly event?: ActionEvent;
-  /** Filter captures by tag name (`F-USER`). */
-  readonly fields?: Readonly<Record<string, string>>;
   /** Milliseconds since the epoch, for `<time>` when there is no event. */
   readonly now: number;
 }
@@ -88,7 +87,8 @@ export function expandStatic(
 
 /** Values of the dynamic tags for one event, computed on first use (`<ipmatches>` reads the store). */
 export function dynamicTags(input: Omit<RenderInput, 'values'>): TagLookup {
-  const { event, fields = {}, now } = input;
+  const { event, now } = input;
+  const fields = event?.fields ?? {};
   const seconds = (ms: number): string => String(Math.floor(ms / 1000));
   const compute: Record<string, () => string> = {
     ip: () => event?.address.text ?? '',
@@ -109,8 +109,10 @@ export function dynamicTags(input: Omit<RenderInput, 'values'>): TagLookup {
   return (name) => {
     if (cache.has(name)) return cache.get(name);
     let value: string | undefined;
-    if (FIELD_TAG.test(name)) value = Object.hasOwn(fields, name) ? fields[name]! : '';
-    else if (Object.hasOwn(compute, name)) value = compute[name]!();
+    if (FIELD_TAG.test(name)) {
+      const group = fieldGroup(name.slice(2));
+      value = Object.hasOwn(fields, group) ? fields[group]! : '';
+    } else if (Object.hasOwn(compute, name)) value = compute[name]!();
     // A NUL cannot pass through argv; everything else reaches the shell as it is.
     value = value?.replaceAll('\0', '');
     cache.set(name, value);

@@ -81,6 +81,8 @@ export interface ActionEvent {
   readonly banCount: number;
   /** The lines that led to this ban, oldest first. */
   readonly matches: readonly string[];
+  /** The filter's <F-…> captures behind the ban, by group name (`user`); empty when restored. */
+  readonly fields: Readonly<Record<string, string>>;
   /** Every stored line of this address, in any jail (`<ipmatches>`); read on demand. */
   readonly ipMatches: () => readonly string[];
   /** Every stored line of this address in this jail (`<ipjailmatches>`); read on demand. */

@@ -18,6 +18,8 @@ export interface Failure {
   readonly address: Address;
   readonly time: number;
   readonly line: string;
+  /** The filter's <F-…> captures (user, ...) by group name, for actions' `<F-USER>` tags. */
+  readonly fields?: Readonly<Record<string, string>>;
 }
 
 /** The counter's judgement that `address` crossed maxretry inside findtime. */
@@ -27,6 +29,8 @@ export interface Verdict {
   readonly time: number;
   /** The matched lines that led here, oldest first (bounded). */
   readonly matches: readonly string[];
+  /** The failures' <F-…> captures, a later failure's value winning. */
+  readonly fields: Readonly<Record<string, string>>;
 }
 
 /** An instruction to keep `address` out of `jail` until `expiresAt` (null: forever). */

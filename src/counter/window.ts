@@ -17,6 +17,7 @@ interface Window {
   address: Address;
   times: number[];
   matches: string[];
+  fields: Record<string, string>;
 }
 
 export class FailureCounter {
@@ -39,7 +40,7 @@ export class FailureCounter {
     const key = failure.address.text;
     let w = this.#windows.get(key);
     if (!w) {
-      w = { address: failure.address, times: [], matches: [] };
+      w = { address: failure.address, times: [], matches: [], fields: {} };
       this.#windows.set(key, w);
     }
     // Lines can arrive slightly out of order (several files); keep the window sorted.
@@ -47,13 +48,20 @@ export class FailureCounter {
     while (at > 0 && w.times[at - 1]! > failure.time) at--;
     w.times.splice(at, 0, failure.time);
     w.matches.push(failure.line);
+    if (failure.fields) Object.assign(w.fields, failure.fields);
     if (w.matches.length > maxMatches) w.matches.shift();
     const newest = w.times[w.times.length - 1]!;
     while (w.times.length > 0 && w.times[0]! < newest - findtimeMs) w.times.shift();
     if (w.times.length > maxretry) w.times.shift();
     if (w.times.length < maxretry) return undefined;
     this.#windows.delete(key);
-    return { address: w.address, failures: w.times.length, time: newest, matches: w.matches };
+    return {
+      address: w.address,
+      failures: w.times.length,
+      time: newest,
+      matches: w.matches,
+      fields: w.fields,
+    };
   }
 
   /** Drops the address's window (it was banned by other means, or unbanned by an operator). */

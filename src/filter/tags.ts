@@ -4,6 +4,8 @@
 // The address patterns are banhammer's own and RE2-native, so <HOST> never forces a fallback
 // to the bounded backtracking matcher; every capture is validated again by parseAddress.
 
+import { fieldGroup } from '../core/field-names.ts';
+
 export type UseDns = 'yes' | 'warn' | 'no' | 'raw';
 
 const IP4 = String.raw`(?:\d{1,3}\.){3}\d{1,3}`;
@@ -38,13 +40,6 @@ export const SKIPPED = 'skiplines';
 
 const TAG = /<(\/?)([\w-]+)(\/?)>/g;
 const CUSTOM = /^F-([A-Z0-9_-]+)$/;
-const RENAMED: Readonly<Record<string, string>> = { id: 'fid', port: 'fport' };
-
-/** The group name a `<F-NAME>` capture gets (what actions see as the `<F-NAME>` tag's value). */
-export function fieldGroup(tag: string): string {
-  const name = tag.toLowerCase().replace(/-/g, '_');
-  return RENAMED[name] ?? name;
-}
 
 /** Expands every fail2ban tag in `pattern`; unknown tags are left as written (fail2ban does). */
 export function expandTags(pattern: string, usedns: UseDns = 'warn'): string {

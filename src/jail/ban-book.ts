@@ -47,11 +47,16 @@ export class BanBook {
   }
 
   /** A fresh ban: recorded with its lines, logged, put in the kernel, announced to actions. */
-  async impose(order: BanOrder, matches: readonly string[], banCount: number): Promise<void> {
+  async impose(
+    order: BanOrder,
+    matches: readonly string[],
+    banCount: number,
+    fields: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
     const { store, events } = this.#d;
     store.recordBan(order, matches);
     events.banned(order);
-    await this.#apply(order, this.#event(order, matches, banCount));
+    await this.#apply(order, this.#event(order, matches, banCount, fields));
   }
 
   /** A ban from the state file, re-applied at start-up with its remaining time. */
@@ -79,7 +84,12 @@ export class BanBook {
     this.#active.clear();
   }
 
-  #event(order: BanOrder, matches: readonly string[], banCount: number): ActionEvent {
+  #event(
+    order: BanOrder,
+    matches: readonly string[],
+    banCount: number,
+    fields: Readonly<Record<string, string>> = {},
+  ): ActionEvent {
     const { store, jail } = this.#d;
     return {
       jail,
@@ -89,6 +99,7 @@ export class BanBook {
       bantimeMs: order.expiresAt === null ? null : order.expiresAt - order.bannedAt,
       banCount,
       matches,
+      fields,
       ipMatches: () => store.banMatches(order.address, undefined),
       ipJailMatches: () => store.banMatches(order.address, jail),
       restored: order.restored,

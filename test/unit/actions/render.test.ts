@@ -23,6 +23,7 @@ function event(over: Partial<ActionEvent> = {}): ActionEvent {
     bantimeMs: 600_000,
     banCount: 2,
     matches: ['line one', 'line two'],
+    fields: {},
     ipMatches: () => ['any jail'],
     ipJailMatches: () => ['this jail'],
     restored: false,
@@ -95,9 +96,9 @@ describe('dynamic tags', () => {
     expect(ipMatches).toHaveBeenCalledTimes(1);
   });
 
-  it('takes filter captures from the fields map; an absent one is empty', () => {
-    const input = { values: {}, event: event(), fields: { 'F-USER': "ro'ot" }, now: NOW };
-    expect(render('echo <F-USER> <F-NONE>', input)).toBe(`echo 'ro'\\''ot' ''`);
+  it("takes filter captures from the event's fields; an absent one is empty", () => {
+    const input = { values: {}, event: event({ fields: { user: "ro'ot", fid: 'x1' } }), now: NOW };
+    expect(render('echo <F-USER> <F-ID> <F-NONE>', input)).toBe(`echo 'ro'\\''ot' 'x1' ''`);
   });
 
   it('without an event, gives empty ban values and the current time', () => {

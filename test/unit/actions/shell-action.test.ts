@@ -45,6 +45,7 @@ function event(ip: string, over: Partial<ActionEvent> = {}): ActionEvent {
     bantimeMs: 600_000,
     banCount: 0,
     matches: [`Failed password for root from ${ip}`],
+    fields: {},
     ipMatches: () => [],
     ipJailMatches: () => [],
     restored: false,

@@ -7,10 +7,11 @@ import { parseIncrementOptions } from '../../../src/ban/increment.ts';
 import type { ActionEvent, JailAction } from '../../../src/ban/ports.ts';
 import type { JailConfig } from '../../../src/config/types.ts';
 import { type Address, parseAddress } from '../../../src/core/address.ts';
+import { compileFilter } from '../../../src/filter/compile.ts';
 import type { Jail, JailDeps } from '../../../src/jail/jail.ts';
 import type { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import type { FakeClock, FakeFirewall, FakeSource } from '../../support/fakes.ts';
-import { testJailConfig } from '../../support/jail-config.ts';
+import { TEST_FILTER, testJailConfig } from '../../support/jail-config.ts';
 import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
 
 const NOW = 1_700_000_000_000;
@@ -142,6 +143,24 @@ describe('actions', () => {
     clock.advance(10 * MIN + 1);
     await settle();
     expect(mail.events.at(-1)).toBe('unban 192.0.2.1');
+  });
+
+  it("hand the filter's <F-…> captures to actions, the latest failure's value winning", async () => {
+    const r = compileFilter({
+      ...TEST_FILTER,
+      failregex: [{ pattern: '^Failed for <F-USER>\\S+</F-USER> from <HOST>$', file: 'test.conf', line: 1 }],
+    });
+    if (!('filter' in r)) throw new Error(JSON.stringify(r.problems));
+    const seen: Array<Readonly<Record<string, string>>> = [];
+    const action = new RecordingAction('custom', false);
+    action.ban = async (e: ActionEvent) => {
+      seen.push(e.fields);
+    };
+    await start({}, { filter: r.filter, actions: [action] });
+    for (const user of ['root', 'admin', 'oracle']) source.emit(`Failed for ${user} from ${A.text}`);
+    await settle();
+    await settle();
+    expect(seen).toEqual([{ user: 'oracle' }]);
   });
 
   it('announce restored bans only to actions without norestored', async () => {

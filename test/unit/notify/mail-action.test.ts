@@ -50,6 +50,7 @@ function event(overrides: Partial<ActionEvent> = {}): ActionEvent {
     bantimeMs: 3_600_000,
     banCount: 0,
     matches: [],
+    fields: {},
     ipMatches: () => [],
     ipJailMatches: () => [],
     restored: false,
