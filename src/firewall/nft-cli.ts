@@ -2,10 +2,12 @@
 // `nft -j list …` for read-back. Spawned without a shell; the script travels on stdin.
 // The argv prefix is injectable so tests can run nft inside a network namespace.
 // Trade-off: a process per commit costs a few milliseconds; the façade's per-tick coalescing
-// keeps that to one process per tick until the native addon replaces this module.
+// keeps that to one process per tick. nft-native.ts is the in-process runner; this one is its
+// fallback when the addon is not built (nft-runner.ts chooses).
 
 import { spawn } from 'node:child_process';
 import { NftError } from '../core/errors.ts';
+import { nftErrorCode } from './nft-errno.ts';
 
 /** What the firewall façade needs from nft; the CLI implements it, tests wrap or fake it. */
 export interface NftRunner {
@@ -18,18 +20,6 @@ export interface NftRunner {
 export interface NftCliOptions {
   /** The command that invokes nft, e.g. `['ip', 'netns', 'exec', 'ns1', 'nft']`. */
   readonly argv?: readonly string[];
-}
-
-// nft prints kernel errno text; callers branch on a code rather than on that text.
-const ERRNO_TEXT: readonly (readonly [string, string])[] = [
-  ['No such file or directory', 'ENOENT'],
-  ['File exists', 'EEXIST'],
-  ['Operation not permitted', 'EPERM'],
-  ['Numerical result out of range', 'ERANGE'],
-];
-
-function codeOf(stderr: string): string {
-  return ERRNO_TEXT.find(([text]) => stderr.includes(text))?.[1] ?? 'ENFT';
 }
 
 interface Outcome {
@@ -86,7 +76,7 @@ export class NftCli implements NftRunner {
           return;
         }
         const why = stderr || `${command} exited with ${signal ?? `code ${code}`}`;
-        reject(new NftError(why, codeOf(stderr), op));
+        reject(new NftError(why, nftErrorCode(stderr), op));
       });
       child.stdin.end(input);
     });

@@ -4,6 +4,7 @@
 // throws; `assertNoLeftovers` fails a run that leaked a namespace or a process anyway.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { loadNativeAddon } from '../../src/firewall/nft-native.ts';
 
 export interface ExecResult {
   readonly code: number;
@@ -227,4 +228,24 @@ export function requireRoot(): boolean {
   if (missing.length === 0) return true;
   if (process.env.CI === 'true') throw new Error(`E2E prerequisites missing under CI: ${missing.join(', ')}`);
   return false;
+}
+
+/**
+ * True when the native nftables addon (native/build) loads. Like requireRoot: false for
+ * `describe.skipIf` when it is not built, except under CI=true where it throws.
+ */
+export function requireNativeAddon(): boolean {
+  try {
+    loadNativeAddon();
+    return true;
+  } catch (err) {
+    if (process.env.CI === 'true')
+      throw new Error(`Native addon missing under CI: ${(err as Error).message}`);
+    return false;
+  }
+}
+
+/** The file a namespace made by this kit is reachable at, for code that enters it by path. */
+export function netnsPath(name: string): string {
+  return `/run/netns/${name}`;
 }

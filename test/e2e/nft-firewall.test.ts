@@ -1,5 +1,6 @@
-// NftFirewall against the real kernel: nft runs inside a fresh server namespace, traffic comes
-// from an attacker namespace over a veth, so nothing outside the pair is touched.
+// NftFirewall against the real kernel, through both runners (the nft command and libnftables in
+// process): nft works inside a fresh server namespace, traffic comes from an attacker namespace
+// over a veth, so nothing outside the pair is touched.
 
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,15 @@ import { systemClock } from '../../src/core/clock.ts';
 import type { BanOrder } from '../../src/core/types.ts';
 import { NftCli, type NftRunner } from '../../src/firewall/nft-cli.ts';
 import { NftFirewall } from '../../src/firewall/nft-firewall.ts';
-import { assertNoLeftovers, type Netns, requireRoot, withNetns } from './netns.ts';
+import { NftNative } from '../../src/firewall/nft-native.ts';
+import {
+  assertNoLeftovers,
+  type Netns,
+  netnsPath,
+  requireNativeAddon,
+  requireRoot,
+  withNetns,
+} from './netns.ts';
 
 const log = pino({ level: 'silent' });
 const ssh = { jail: 'sshd', rules: [{ ports: [{ from: 22, to: 22 }], protocol: 'tcp' as const }] };
@@ -22,7 +31,7 @@ const order = (text: string, expiresAt: number | null, jail = 'sshd'): BanOrder 
   restored: false,
 });
 
-/** Counts `nft -f -` invocations on the way to the real runner. */
+/** Counts commits (`nft -f -` invocations, or libnftables batches) on the way to the real runner. */
 class CountingRunner implements NftRunner {
   runs = 0;
   constructor(readonly inner: NftRunner) {}
@@ -35,150 +44,182 @@ class CountingRunner implements NftRunner {
   }
 }
 
-function firewallIn(ns: Netns): { fw: NftFirewall; runner: CountingRunner } {
-  const runner = new CountingRunner(new NftCli({ argv: ['ip', 'netns', 'exec', ns.server, 'nft'] }));
-  return { fw: new NftFirewall({ runner, clock: systemClock, log }), runner };
-}
-
 async function tables(ns: Netns): Promise<string> {
   return (await ns.exec(ns.server, ['nft', 'list', 'tables'])).stdout;
 }
 
+interface RunnerKind {
+  readonly name: string;
+  readonly available: boolean;
+  open(ns: Netns): Promise<{ runner: NftRunner; close(): Promise<void> }>;
+}
+
 const ok = requireRoot();
+const kinds: readonly RunnerKind[] = [
+  {
+    name: 'nft -f -',
+    available: ok,
+    open: async (ns) => ({
+      runner: new NftCli({ argv: ['ip', 'netns', 'exec', ns.server, 'nft'] }),
+      close: async () => {},
+    }),
+  },
+  {
+    name: 'libnftables',
+    available: ok && requireNativeAddon(),
+    open: async (ns) => {
+      const native = await NftNative.open({ netns: netnsPath(ns.server) });
+      return { runner: native, close: () => native.close() };
+    },
+  },
+];
 
-describe.skipIf(!ok)('NftFirewall on the kernel', () => {
-  afterEach(async () => {
-    await assertNoLeftovers();
-  });
-
-  it('blocks a banned source on the jail port until the ban expires', async () => {
-    await withNetns(async (ns) => {
-      const { fw } = firewallIn(ns);
-      await fw.addJail(ssh);
-      await ns.tcpServer(ns.server, 22);
-      const from = (source: string) => ns.canConnect(ns.attacker, ns.serverV4, 22, { sourceAddress: source });
-      expect(await from(ns.attackerV4)).toBe(true);
-
-      await fw.ban(order(ns.attackerV4, Date.now() + 3000));
-      const bannedAt = Date.now();
-      expect(await from(ns.attackerV4)).toBe(false);
-      expect(await from(ns.attackerV4Alt)).toBe(true);
-
-      let back = false;
-      while (!back && Date.now() - bannedAt < 8000) back = await from(ns.attackerV4);
-      expect(back).toBe(true);
-      expect(Date.now() - bannedAt).toBeGreaterThanOrEqual(2000);
-      await fw.close();
+for (const kind of kinds) {
+  describe.skipIf(!kind.available)(`NftFirewall on the kernel through ${kind.name}`, () => {
+    afterEach(async () => {
+      await assertNoLeftovers();
     });
-  });
 
-  it('blocks a banned IPv6 source and unbans idempotently', async () => {
-    await withNetns(async (ns) => {
-      const { fw } = firewallIn(ns);
-      await fw.addJail(ssh);
-      await ns.tcpServer(ns.server, 22);
-      const from = (source: string) => ns.canConnect(ns.attacker, ns.serverV6, 22, { sourceAddress: source });
-
-      await fw.ban(order(ns.attackerV6, null));
-      expect(await from(ns.attackerV6)).toBe(false);
-      expect(await from(ns.attackerV6Alt)).toBe(true);
-      expect(await fw.list('sshd')).toEqual([{ address: addr(ns.attackerV6), expiresInMs: null }]);
-
-      await fw.unban(order(ns.attackerV6, null));
-      await fw.unban(order(ns.attackerV6, null)); // already absent: still fine
-      expect(await from(ns.attackerV6)).toBe(true);
-      expect(await fw.list('sshd')).toEqual([]);
-      await fw.close();
-    });
-  });
-
-  it('commits 1,000 bans issued in one tick with one nft invocation', async () => {
-    await withNetns(async (ns) => {
-      const { fw, runner } = firewallIn(ns);
-      await fw.addJail(ssh);
-      runner.runs = 0;
-      const expiresAt = Date.now() + 600_000;
-      const texts = Array.from({ length: 1000 }, (_, i) => `10.50.${i >> 8}.${i & 255}`);
-      await Promise.all(texts.map((t) => fw.ban(order(t, expiresAt))));
-      expect(runner.runs).toBe(1);
-      const listed = await fw.list('sshd');
-      expect(new Set(listed.map((e) => e.address.text))).toEqual(new Set(texts));
-      for (const e of listed) expect(e.expiresInMs).toBeGreaterThan(590_000);
-      await fw.close();
-    });
-  });
-
-  it('refreshes the timeout of an address banned again, longer or shorter', async () => {
-    await withNetns(async (ns) => {
-      const { fw } = firewallIn(ns);
-      await fw.addJail(ssh);
-      const expiresIn = async () => (await fw.list('sshd'))[0]?.expiresInMs;
-
-      await fw.ban(order(ns.attackerV4, Date.now() + 100_000));
-      expect(await expiresIn()).toBeLessThanOrEqual(100_000);
-      await fw.ban(order(ns.attackerV4, Date.now() + 500_000));
-      expect(await expiresIn()).toBeGreaterThan(400_000);
-      await fw.ban(order(ns.attackerV4, Date.now() + 50_000));
-      expect(await expiresIn()).toBeLessThanOrEqual(50_000);
-      await fw.ban(order(ns.attackerV4, null));
-      expect(await expiresIn()).toBeNull();
-      expect(await fw.list('sshd')).toHaveLength(1);
-      await fw.close();
-    });
-  });
-
-  it('rejects only the failing order of a batch', async () => {
-    await withNetns(async (ns) => {
-      const { fw, runner } = firewallIn(ns);
-      await fw.addJail(ssh);
-      runner.runs = 0;
-      const results = await Promise.allSettled([
-        fw.ban(order('192.0.2.1', null)),
-        fw.ban(order('192.0.2.2', null, 'ghost')),
-        fw.ban(order('192.0.2.3', null)),
-      ]);
-      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'ENOENT', op: 'apply' });
-      expect(runner.runs).toBe(4);
-      expect((await fw.list('sshd')).map((e) => e.address.text).sort()).toEqual(['192.0.2.1', '192.0.2.3']);
-      await fw.close();
-    });
-  });
-
-  it('does not duplicate rules on a second addJail and removes a jail completely', async () => {
-    await withNetns(async (ns) => {
-      const { fw } = firewallIn(ns);
-      const rules = async () =>
-        (await ns.exec(ns.server, ['nft', 'list', 'chain', 'inet', 'banhammer', 'input'])).stdout;
-      await fw.addJail(ssh);
-      await fw.addJail(ssh);
-      await fw.addJail({
-        jail: 'web',
-        rules: [
-          {
-            ports: [
-              { from: 80, to: 80 },
-              { from: 8000, to: 8080 },
-            ],
-            protocol: 'all',
-          },
-        ],
+    /** A firewall in a fresh namespace pair; its runner is closed before the pair is deleted. */
+    async function withFirewall(
+      fn: (ns: Netns, fw: NftFirewall, runner: CountingRunner) => Promise<void>,
+    ): Promise<void> {
+      await withNetns(async (ns) => {
+        const opened = await kind.open(ns);
+        const runner = new CountingRunner(opened.runner);
+        try {
+          await fn(ns, new NftFirewall({ runner, clock: systemClock, log }), runner);
+        } finally {
+          await opened.close();
+        }
       });
-      await fw.ban(order('192.0.2.1', null));
-      expect((await rules()).match(/"banhammer:sshd"/g)).toHaveLength(2);
-      expect(await rules()).toContain('th dport { 80, 8000-8080 } drop comment "banhammer:web"');
+    }
 
-      await fw.removeJail('sshd');
-      await fw.removeJail('sshd');
-      expect(await rules()).not.toContain('banhammer:sshd');
-      const table = (await ns.exec(ns.server, ['nft', 'list', 'table', 'inet', 'banhammer'])).stdout;
-      expect(table).not.toContain('sshd-v4');
-      expect(table).toContain('web-v4');
+    it('blocks a banned source on the jail port until the ban expires', async () => {
+      await withFirewall(async (ns, fw) => {
+        await fw.addJail(ssh);
+        await ns.tcpServer(ns.server, 22);
+        const from = (source: string) =>
+          ns.canConnect(ns.attacker, ns.serverV4, 22, { sourceAddress: source });
+        expect(await from(ns.attackerV4)).toBe(true);
 
-      await fw.close();
-      expect(await tables(ns)).not.toContain('banhammer');
-      await fw.close(); // idempotent
-      await fw.removeJail('web'); // no table: nothing to do
+        await fw.ban(order(ns.attackerV4, Date.now() + 3000));
+        const bannedAt = Date.now();
+        expect(await from(ns.attackerV4)).toBe(false);
+        expect(await from(ns.attackerV4Alt)).toBe(true);
+
+        let back = false;
+        while (!back && Date.now() - bannedAt < 8000) back = await from(ns.attackerV4);
+        expect(back).toBe(true);
+        expect(Date.now() - bannedAt).toBeGreaterThanOrEqual(2000);
+        await fw.close();
+      });
+    });
+
+    it('blocks a banned IPv6 source and unbans idempotently', async () => {
+      await withFirewall(async (ns, fw) => {
+        await fw.addJail(ssh);
+        await ns.tcpServer(ns.server, 22);
+        const from = (source: string) =>
+          ns.canConnect(ns.attacker, ns.serverV6, 22, { sourceAddress: source });
+
+        await fw.ban(order(ns.attackerV6, null));
+        expect(await from(ns.attackerV6)).toBe(false);
+        expect(await from(ns.attackerV6Alt)).toBe(true);
+        expect(await fw.list('sshd')).toEqual([{ address: addr(ns.attackerV6), expiresInMs: null }]);
+
+        await fw.unban(order(ns.attackerV6, null));
+        await fw.unban(order(ns.attackerV6, null)); // already absent: still fine
+        expect(await from(ns.attackerV6)).toBe(true);
+        expect(await fw.list('sshd')).toEqual([]);
+        await fw.close();
+      });
+    });
+
+    it('commits 1,000 bans issued in one tick with one nft invocation', async () => {
+      await withFirewall(async (_ns, fw, runner) => {
+        await fw.addJail(ssh);
+        runner.runs = 0;
+        const expiresAt = Date.now() + 600_000;
+        const texts = Array.from({ length: 1000 }, (_, i) => `10.50.${i >> 8}.${i & 255}`);
+        await Promise.all(texts.map((t) => fw.ban(order(t, expiresAt))));
+        expect(runner.runs).toBe(1);
+        const listed = await fw.list('sshd');
+        expect(new Set(listed.map((e) => e.address.text))).toEqual(new Set(texts));
+        for (const e of listed) expect(e.expiresInMs).toBeGreaterThan(590_000);
+        await fw.close();
+      });
+    });
+
+    it('refreshes the timeout of an address banned again, longer or shorter', async () => {
+      await withFirewall(async (ns, fw) => {
+        await fw.addJail(ssh);
+        const expiresIn = async () => (await fw.list('sshd'))[0]?.expiresInMs;
+
+        await fw.ban(order(ns.attackerV4, Date.now() + 100_000));
+        expect(await expiresIn()).toBeLessThanOrEqual(100_000);
+        await fw.ban(order(ns.attackerV4, Date.now() + 500_000));
+        expect(await expiresIn()).toBeGreaterThan(400_000);
+        await fw.ban(order(ns.attackerV4, Date.now() + 50_000));
+        expect(await expiresIn()).toBeLessThanOrEqual(50_000);
+        await fw.ban(order(ns.attackerV4, null));
+        expect(await expiresIn()).toBeNull();
+        expect(await fw.list('sshd')).toHaveLength(1);
+        await fw.close();
+      });
+    });
+
+    it('rejects only the failing order of a batch', async () => {
+      await withFirewall(async (_ns, fw, runner) => {
+        await fw.addJail(ssh);
+        runner.runs = 0;
+        const results = await Promise.allSettled([
+          fw.ban(order('192.0.2.1', null)),
+          fw.ban(order('192.0.2.2', null, 'ghost')),
+          fw.ban(order('192.0.2.3', null)),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'ENOENT', op: 'apply' });
+        expect(runner.runs).toBe(4);
+        expect((await fw.list('sshd')).map((e) => e.address.text).sort()).toEqual(['192.0.2.1', '192.0.2.3']);
+        await fw.close();
+      });
+    });
+
+    it('does not duplicate rules on a second addJail and removes a jail completely', async () => {
+      await withFirewall(async (ns, fw) => {
+        const rules = async () =>
+          (await ns.exec(ns.server, ['nft', 'list', 'chain', 'inet', 'banhammer', 'input'])).stdout;
+        await fw.addJail(ssh);
+        await fw.addJail(ssh);
+        await fw.addJail({
+          jail: 'web',
+          rules: [
+            {
+              ports: [
+                { from: 80, to: 80 },
+                { from: 8000, to: 8080 },
+              ],
+              protocol: 'all',
+            },
+          ],
+        });
+        await fw.ban(order('192.0.2.1', null));
+        expect((await rules()).match(/"banhammer:sshd"/g)).toHaveLength(2);
+        expect(await rules()).toContain('th dport { 80, 8000-8080 } drop comment "banhammer:web"');
+
+        await fw.removeJail('sshd');
+        await fw.removeJail('sshd');
+        expect(await rules()).not.toContain('banhammer:sshd');
+        const table = (await ns.exec(ns.server, ['nft', 'list', 'table', 'inet', 'banhammer'])).stdout;
+        expect(table).not.toContain('sshd-v4');
+        expect(table).toContain('web-v4');
+
+        await fw.close();
+        expect(await tables(ns)).not.toContain('banhammer');
+        await fw.close(); // idempotent
+        await fw.removeJail('web'); // no table: nothing to do
+      });
     });
   });
-});
+}

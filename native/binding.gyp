@@ -1,0 +1,17 @@
+{
+  "targets": [
+    {
+      "target_name": "banhammer_nft",
+      "sources": ["src/addon.cc", "src/context.cc", "src/worker.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_DISABLE_CPP_EXCEPTIONS",
+        "BANHAMMER_NFT_VERSION=\"<!(pkg-config --modversion libnftables 2>/dev/null || echo unknown)\""
+      ],
+      "cflags": ["-fvisibility=hidden", "-Wall", "-Wextra"],
+      "cflags_cc": ["-fvisibility=hidden", "-fno-exceptions", "-Wall", "-Wextra"],
+      "libraries": ["-lnftables"]
+    }
+  ]
+}
