@@ -2,15 +2,24 @@
 // and turns "nothing to do" into a value the client can print.
 
 import type { ControlResult, Daemon } from './control/daemon.ts';
-import type { DaemonStatus, JailStatusReply } from './control/protocol.ts';
+import type { DaemonStatus, JailStatusReply, ReloadReply } from './control/protocol.ts';
 import { type Address, parseAddress } from './core/address.ts';
 import type { Jail } from './jail/jail.ts';
 
 export class JailsDaemon implements Daemon {
-  constructor(private readonly jails: readonly Jail[]) {}
+  constructor(
+    /** The jails running now (a reload changes them). */
+    private readonly running: () => readonly Jail[],
+    /** Re-reads the configuration and applies it; refuses a broken one. */
+    readonly reload: () => Promise<ControlResult<ReloadReply>> = async () => ({
+      ok: false,
+      code: 'ENORELOAD',
+      message: 'reload is not available',
+    }),
+  ) {}
 
   status(): DaemonStatus {
-    return { jails: this.jails.map((j) => j.name) };
+    return { jails: this.running().map((j) => j.name) };
   }
 
   jailStatus(name: string): ControlResult<JailStatusReply> {
@@ -40,7 +49,7 @@ export class JailsDaemon implements Daemon {
 
   #find(name: string): Jail | { ok: false; code: string; message: string } {
     return (
-      this.jails.find((j) => j.name === name) ?? {
+      this.running().find((j) => j.name === name) ?? {
         ok: false,
         code: 'ENOJAIL',
         message: `no jail named "${name}"`,

@@ -4,9 +4,9 @@
 
 import { createConnection } from 'node:net';
 import { parseArgs } from 'node:util';
-import type { DaemonStatus, JailStatusReply } from '../control/protocol.ts';
+import type { DaemonStatus, JailStatusReply, ReloadReply } from '../control/protocol.ts';
 import { encode, type Request, type Response } from '../control/protocol.ts';
-import { formatJailStatus, formatStatus } from './format.ts';
+import { formatJailStatus, formatReload, formatStatus } from './format.ts';
 import { runRegex } from './regex.ts';
 
 const USAGE = `Usage: banctl [-s SOCKET] COMMAND
@@ -15,6 +15,7 @@ Commands:
   status JAIL        show a jail's failures and bans
   ban JAIL IP        ban IP in JAIL now
   unban JAIL IP      lift IP's ban in JAIL
+  reload             re-read the configuration (a broken one is refused; the running jails stay)
   ping               check that banhammerd answers
   regex [--json] [-c DIR] [--now EPOCH] LOG FILTER [IGNORE]
                      run FILTER (a filter.d name with [options], a file, or a regex)
@@ -29,7 +30,7 @@ Options:
 function toRequest(words: string[]): Request | undefined {
   const [cmd, a, b, ...rest] = words;
   if (rest.length > 0) return undefined;
-  if (cmd === 'ping' && a === undefined) return { cmd };
+  if ((cmd === 'ping' || cmd === 'reload') && a === undefined) return { cmd };
   if (cmd === 'status' && b === undefined) return a === undefined ? { cmd } : { cmd, jail: a };
   if ((cmd === 'ban' || cmd === 'unban') && a !== undefined && b !== undefined)
     return { cmd, jail: a, ip: b };
@@ -70,6 +71,8 @@ function render(req: Request, result: unknown): string {
       return result ? `${req.ip} unbanned from ${req.jail}` : `${req.ip} was not banned in ${req.jail}`;
     case 'ping':
       return 'Server replied: pong';
+    case 'reload':
+      return formatReload(result as ReloadReply);
   }
 }
 

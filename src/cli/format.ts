@@ -3,7 +3,7 @@
 // captured, so banctl pads with spaces to the same column and the output reads identically
 // whether it lands on a terminal, in a file or in a diff.
 
-import type { DaemonStatus, JailStatusReply } from '../control/protocol.ts';
+import type { DaemonStatus, JailStatusReply, ReloadReply } from '../control/protocol.ts';
 
 const COLUMN = 24;
 
@@ -28,5 +28,23 @@ export function formatJailStatus(s: JailStatusReply): string {
     row('   |- Currently banned:', s.currentlyBanned),
     row('   |- Total banned:', s.totalBanned),
     row('   `- Banned IP list:', s.bannedAddresses.join(' ')),
+  ].join('\n');
+}
+
+/** fail2ban-client answers a reload with `OK`; banhammer adds what changed, one row per kind. */
+export function formatReload(r: ReloadReply): string {
+  const kinds: [string, readonly string[]][] = [
+    ['Started:', r.started],
+    ['Restarted:', r.restarted],
+    ['Stopped:', r.stopped],
+    ['Unchanged:', r.kept],
+    ['Failed to start:', r.failed],
+  ];
+  const rows = kinds.filter(([, names]) => names.length > 0);
+  return [
+    'OK',
+    ...rows.map(([label, names], i) =>
+      row(`${i === rows.length - 1 ? '`-' : '|-'} ${label}`, names.join(', ')),
+    ),
   ].join('\n');
 }

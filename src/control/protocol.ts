@@ -8,10 +8,24 @@ export type Request =
   | { readonly cmd: 'ping' }
   | { readonly cmd: 'status'; readonly jail?: string }
   | { readonly cmd: 'ban'; readonly jail: string; readonly ip: string }
-  | { readonly cmd: 'unban'; readonly jail: string; readonly ip: string };
+  | { readonly cmd: 'unban'; readonly jail: string; readonly ip: string }
+  | { readonly cmd: 'reload' };
 
 export interface DaemonStatus {
   readonly jails: readonly string[];
+}
+
+/** What a reload changed, jail names in configuration order. */
+export interface ReloadReply {
+  /** New in the configuration, or changed and restarted with its bans kept. */
+  readonly started: readonly string[];
+  readonly restarted: readonly string[];
+  /** Gone from the configuration: stopped, their bans lifted from the kernel. */
+  readonly stopped: readonly string[];
+  /** Unchanged and left running untouched. */
+  readonly kept: readonly string[];
+  /** Jails that could not start; the others run. */
+  readonly failed: readonly string[];
 }
 
 /** A jail's status travels as the shared core type. */

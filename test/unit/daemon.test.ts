@@ -23,7 +23,7 @@ beforeEach(async () => {
   world = makeJailWorld(Date.now());
   ({ firewall, jails } = world);
   for (const name of ['sshd', 'web']) await world.jail({ config: config(name) }).start();
-  daemon = new JailsDaemon(jails);
+  daemon = new JailsDaemon(() => jails);
 });
 afterEach(() => world.close());
 

@@ -3,6 +3,7 @@
 import type { Daemon } from '../daemon.ts';
 import type { Response } from '../protocol.ts';
 import { ban } from './ban.ts';
+import { reload } from './reload.ts';
 import type { Args } from './reply.ts';
 import { status } from './status.ts';
 import { unban } from './unban.ts';
@@ -11,4 +12,4 @@ export type Command = (daemon: Daemon, args: Args) => Promise<Response>;
 
 const ping: Command = async () => ({ ok: true, result: 'pong' });
 
-export const commands = { ping, status, ban, unban } satisfies Record<string, Command>;
+export const commands = { ping, status, ban, unban, reload } satisfies Record<string, Command>;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ControlResult, Daemon } from '../../../src/control/daemon.ts';
-import type { DaemonStatus, JailStatusReply, Response } from '../../../src/control/protocol.ts';
+import type { DaemonStatus, JailStatusReply, ReloadReply, Response } from '../../../src/control/protocol.ts';
 import { MAX_REQUEST_BYTES } from '../../../src/control/protocol.ts';
 import { ControlServer } from '../../../src/control/server.ts';
 import { captureLogger } from '../../support/fakes.ts';
@@ -52,6 +52,10 @@ class FakeDaemon implements Daemon {
     this.calls.push(`unban ${jail} ${ip}`);
     if (jail !== 'sshd') return noJail(jail);
     return { ok: true, value: this.banned.delete(ip) };
+  }
+  async reload(): Promise<ControlResult<ReloadReply>> {
+    this.calls.push('reload');
+    return { ok: true, value: { started: [], restarted: ['sshd'], stopped: [], kept: ['web'], failed: [] } };
   }
 }
 
@@ -193,6 +197,13 @@ describe('ControlServer: commands', () => {
     expect(await client().request({ cmd: 'ping' })).toEqual({ ok: true, result: 'pong' });
   });
 
+  it('passes reload to the daemon and returns what changed', async () => {
+    expect(await client().request({ cmd: 'reload' })).toEqual({
+      ok: true,
+      result: { started: [], restarted: ['sshd'], stopped: [], kept: ['web'], failed: [] },
+    });
+  });
+
   it('answers status with the jail list, and status JAIL with its numbers', async () => {
     const c = client();
     expect(await c.request({ cmd: 'status' })).toEqual({ ok: true, result: { jails: ['sshd', 'web'] } });
@@ -267,7 +278,7 @@ describe('ControlServer: bad requests', () => {
       ['42', 'EPROTO'],
       ['"ping"', 'EPROTO'],
       ['{}', 'EUNKNOWN'],
-      ['{"cmd":"reload"}', 'EUNKNOWN'],
+      ['{"cmd":"restart"}', 'EUNKNOWN'],
       ['{"cmd":"toString"}', 'EUNKNOWN'],
       ['{"cmd":"__proto__"}', 'EUNKNOWN'],
       ['{"cmd":7}', 'EUNKNOWN'],
