@@ -13,6 +13,8 @@ dpkg -s libnftables-dev >/dev/null 2>&1 || missing="$missing libnftables-dev"
 command -v g++ >/dev/null 2>&1 || missing="$missing g++"
 command -v make >/dev/null 2>&1 || missing="$missing make"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+# The journal tests write real journal files with it (no journald needed).
+[ -x /lib/systemd/systemd-journal-remote ] || missing="$missing systemd-journal-remote"
 
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

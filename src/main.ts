@@ -74,5 +74,13 @@ export async function main(argv: string[]): Promise<number> {
   };
   const log = createLogger(daemon);
   for (const w of [...config.warnings, ...selfLogWarnings(plans, daemon, Date.now())]) log.warn(w);
-  return run(plans, daemon, log);
+  // A reload reads the same directory again; the daemon's own settings (socket, dbfile, log)
+  // keep their start-up values until a restart.
+  const replan = () => {
+    const again = loadConfig(dir);
+    if ('problems' in again) return { problems: again.problems };
+    for (const w of again.config.warnings) log.warn(w);
+    return planJails(again.config.jails);
+  };
+  return run(plans, daemon, log, replan);
 }

@@ -8,17 +8,21 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { ShellAction } from './actions/shell-action.ts';
 import type { JailAction } from './ban/ports.ts';
-import type { DaemonConfig } from './config/types.ts';
+import type { DaemonConfig, JailConfig } from './config/types.ts';
+import type { ControlResult } from './control/daemon.ts';
+import type { ReloadReply } from './control/protocol.ts';
 import { ControlServer } from './control/server.ts';
 import { type Address, parseAddress } from './core/address.ts';
 import { type Clock, systemClock } from './core/clock.ts';
-import { ConfigError, formatProblem } from './core/errors.ts';
+import { ConfigError, type ConfigProblem, formatProblem } from './core/errors.ts';
 import { JailsDaemon } from './daemon.ts';
-import { NftCli } from './firewall/nft-cli.ts';
 import { NftFirewall } from './firewall/nft-firewall.ts';
+import { openNftRunner } from './firewall/nft-runner.ts';
 import { HostList, resolveHost } from './host-list.ts';
 import { ignoreCommandOf } from './ignore-command.ts';
 import { Jail } from './jail/jail.ts';
+import type { LogSource } from './jail/ports.ts';
+import { type JailFactory, JailRoster } from './jail-roster.ts';
 import { createMailAction } from './notify/mail-action.ts';
 import { Mailer } from './notify/mailer.ts';
 import { createWhois } from './notify/whois.ts';
@@ -26,6 +30,8 @@ import type { JailPlan } from './plan.ts';
 import { sdNotify, startWatchdog } from './sd-notify.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { FileTail } from './tail/file-tail.ts';
+import { JournalSource } from './tail/journal-source.ts';
+import { PollingTail } from './tail/polling-tail.ts';
 
 function ownAddresses(): Address[] {
   return Object.values(networkInterfaces())
@@ -67,9 +73,67 @@ function buildActions(
   return out;
 }
 
-export async function run(plans: readonly JailPlan[], daemon: DaemonConfig, log: Logger): Promise<number> {
+type Source = LogSource & { resume(): Promise<void>; close(): Promise<void> };
+
+/**
+ * One log source per jail by its backend: inotify and polling are shared by every jail that uses
+ * them (one reader per file); each systemd jail has its journalctl. All start paused: run()
+ * resumes them once every jail has subscribed, so a resumed backlog reaches all of them.
+ */
+function buildSources(store: SqliteStore, clock: Clock, log: Logger): (config: JailConfig) => Source {
+  const shared = { positions: store, paused: true };
+  let inotify: FileTail | undefined;
+  let polling: PollingTail | undefined;
+  return (config) => {
+    const backend = config.backend ?? { kind: 'inotify' };
+    if (backend.kind === 'polling') {
+      polling ??= new PollingTail(clock, log.child({ stage: 'tail', backend: 'polling' }), shared);
+      return polling;
+    }
+    if (backend.kind === 'systemd') {
+      return new JournalSource({
+        ...shared,
+        name: config.name,
+        backend,
+        matches: config.filter.journalmatch ?? '',
+        clock,
+        log: log.child({ stage: 'journal', jail: config.name }),
+      });
+    }
+    inotify ??= new FileTail(clock, log.child({ stage: 'tail' }), shared);
+    return inotify;
+  };
+}
+
+/** Reads the configuration again: the jails' plans, or every problem (for a reload). */
+export type Replan = () => { plans: JailPlan[] } | { problems: ConfigProblem[] };
+
+function logFallbacks(plans: readonly JailPlan[], log: Logger): void {
+  for (const { config, filter } of plans) {
+    for (const f of filter.fallbacks) {
+      log.info(
+        {
+          jail: config.name,
+          file: f.pattern.file,
+          line: f.pattern.line,
+          constructs: f.constructs.join(', '),
+        },
+        'Pattern uses the bounded fallback matcher after RE2.',
+      );
+    }
+  }
+}
+
+export async function run(
+  initialPlans: readonly JailPlan[],
+  daemon: DaemonConfig,
+  log: Logger,
+  replan?: Replan,
+): Promise<number> {
+  let plans = initialPlans;
   const clock = systemClock;
-  const runner = new NftCli();
+  // libnftables in process when the addon is built, else `nft -f -` (it logs which, and why).
+  const runner = await openNftRunner(log.child({ stage: 'firewall' }));
   try {
     await runner.version();
   } catch (err) {
@@ -95,53 +159,83 @@ export async function run(plans: readonly JailPlan[], daemon: DaemonConfig, log:
   }
   const store = new SqliteStore(daemon.dbfile);
   const firewall = new NftFirewall({ runner, clock, log: log.child({ stage: 'firewall' }) });
-  const tail = new FileTail(clock, log.child({ stage: 'tail' }));
+  const sourceOf = buildSources(store, clock, log);
+  const sources = new Set<Source>();
   const own = ownAddresses();
-  const hostLists = plans.map((p) => new HostList(p.config.ignoreHosts, log.child({ jail: p.config.name })));
-  await Promise.all(hostLists.map((h) => h.start()));
-  const jails = plans.map(
-    ({ config, filter, increment }, i) =>
-      new Jail({
-        config,
-        filter,
-        increment,
-        clock,
-        store,
-        firewall,
-        source: tail,
-        actions: actions.get(config.name) ?? [],
-        log: log.child({ jail: config.name }),
-        ownAddresses: own,
-        ignoredHosts: () => hostLists[i]!.addresses(),
-        ignoreCommand: ignoreCommandOf(config, clock),
-        resolveHost,
-      }),
-  );
-  for (const { config, filter } of plans) {
-    for (const f of filter.fallbacks) {
-      log.info(
-        {
-          jail: config.name,
-          file: f.pattern.file,
-          line: f.pattern.line,
-          constructs: f.constructs.join(', '),
-        },
-        'Pattern uses the bounded fallback matcher after RE2.',
+  const makeJail: JailFactory = async ({ config, filter, increment }) => {
+    const hostList = new HostList(config.ignoreHosts, log.child({ jail: config.name }));
+    await hostList.start();
+    const source = sourceOf(config);
+    const ownSource = !sources.has(source);
+    sources.add(source);
+    const jail = new Jail({
+      config,
+      filter,
+      increment,
+      clock,
+      store,
+      firewall,
+      source,
+      actions: actions.get(config.name) ?? [],
+      log: log.child({ jail: config.name }),
+      ownAddresses: own,
+      ignoredHosts: () => hostList.addresses(),
+      ignoreCommand: ignoreCommandOf(config, clock),
+      resolveHost,
+    });
+    const dispose = () => {
+      hostList.stop();
+      // A journal source serves one jail only; the file sources are shared by all.
+      if (ownSource && config.backend?.kind === 'systemd') {
+        sources.delete(source);
+        void source.close();
+      }
+    };
+    return { jail, dispose };
+  };
+  const roster = new JailRoster(makeJail, (name) => firewall.removeJail(name), log);
+  logFallbacks(plans, log);
+  await roster.start(plans);
+  // Sources start paused so a resumed backlog reaches every jail that shares a file.
+  const resumeSources = () => Promise.all([...sources].map((s) => s.resume()));
+  await resumeSources();
+
+  /** Re-reads the configuration; on any problem the running jails stay exactly as they are. */
+  const reload = async (): Promise<ControlResult<ReloadReply>> => {
+    const next = replan?.() ?? {
+      problems: [{ file: '(command line)', message: 'no configuration to re-read' }],
+    };
+    let problems: readonly ConfigProblem[] = 'problems' in next ? next.problems : [];
+    let nextActions: Map<string, JailAction[]> | undefined;
+    if ('plans' in next) {
+      try {
+        nextActions = buildActions(next.plans, { mailer, whois, clock, log });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems = err.problems;
+      }
+    }
+    if (!('plans' in next) || !nextActions || problems.length > 0) {
+      log.error(
+        { errors: problems.length },
+        'Reload refused: the configuration has errors; keeping the running one.',
       );
+      for (const p of problems) log.error(`  ${formatProblem(p)}`);
+      return { ok: false, code: 'ECONFIG', message: problems.map(formatProblem).join('\n') };
     }
-  }
-  const started: Jail[] = [];
-  for (const jail of jails) {
-    try {
-      await jail.start();
-      started.push(jail);
-      log.info({ jail: jail.name }, 'Jail started.');
-    } catch (err) {
-      // One broken jail (say, its nft rule is refused) must not keep the others down.
-      log.error({ err, jail: jail.name }, 'Jail failed to start.');
-    }
-  }
-  const control = new ControlServer(daemon.socket, new JailsDaemon(started), log.child({ stage: 'control' }));
+    plans = next.plans;
+    actions = nextActions;
+    logFallbacks(plans, log);
+    const report = await roster.apply(plans);
+    await resumeSources();
+    log.info(report, 'Reloaded the configuration.');
+    return { ok: true, value: report };
+  };
+  const control = new ControlServer(
+    daemon.socket,
+    new JailsDaemon(() => roster.jails, reload),
+    log.child({ stage: 'control' }),
+  );
   await control.listen();
   mkdirSync(dirname(daemon.pidfile), { recursive: true });
   writeFileSync(daemon.pidfile, `${process.pid}\n`);
@@ -153,7 +247,7 @@ export async function run(plans: readonly JailPlan[], daemon: DaemonConfig, log:
   purge.unref();
   const stopWatchdog = startWatchdog();
   sdNotify('READY=1');
-  log.info({ jails: started.length }, 'Server ready.');
+  log.info({ jails: roster.jails.length }, 'Server ready.');
 
   return new Promise<number>((done) => {
     let stopping = false;
@@ -167,10 +261,9 @@ export async function run(plans: readonly JailPlan[], daemon: DaemonConfig, log:
       log.info({ signal }, 'Shutting down.');
       clearInterval(purge);
       stopWatchdog();
-      for (const h of hostLists) h.stop();
       await control.close();
-      for (const jail of started) await jail.stop();
-      await tail.close();
+      await roster.stopAll();
+      for (const source of sources) await source.close();
       store.close();
       await firewall.close().catch((err) => log.error({ err }, 'Could not remove the nftables table.'));
       // Mail already queued (the stop notices among it) gets a few seconds to leave.
@@ -183,6 +276,9 @@ export async function run(plans: readonly JailPlan[], daemon: DaemonConfig, log:
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGHUP', () => log.warn('Reload is not supported yet; restart banhammerd to apply changes.'));
+    process.on('SIGHUP', () => {
+      log.info('SIGHUP: reloading the configuration.');
+      void reload().catch((err: unknown) => log.error({ err }, 'Reload failed.'));
+    });
   });
 }

@@ -8,6 +8,7 @@ import type { ConfigProblem } from '../core/errors.ts';
 import type { BlockRule, PortRange, Protocol } from '../core/types.ts';
 import { type ActionFileConfig, loadActionFile } from './action-file.ts';
 import { type ActionCall, parseActionList } from './action-list.ts';
+import { parseBackend } from './backend.ts';
 import { parseBantime, parseDuration } from './duration.ts';
 import { loadFilter } from './filter-file.ts';
 import { type IniDocument, keys, resolve } from './ini.ts';
@@ -108,28 +109,31 @@ export function buildJail(
   );
   const ignore = ignoreListOf(r);
   const ignorecommand = r.get('ignorecommand').value.trim();
-  const logpaths = r
-    .get('logpath')
-    .value.split('\n')
-    // fail2ban lets a path end in " tail" or " head" (where to start a file never seen before).
-    .map((l) => l.trim().replace(/\s+(?:tail|head)$/, ''))
-    .filter(Boolean);
-  if (logpaths.length === 0) r.fail('logpath', 'an enabled jail needs at least one logpath');
-  const backend = r.get('backend').value.trim();
-  if (backend && !['auto', 'inotify', 'pyinotify', 'gamin', 'polling'].includes(backend)) {
-    warnings.push(
-      `jail ${name}: backend "${backend}" is not supported yet; following the files with inotify`,
-    );
+  const backendOf = parseBackend(r.get('backend').value);
+  if ('error' in backendOf) r.fail('backend', backendOf.error);
+  else if (backendOf.warning) warnings.push(`jail ${name}: ${backendOf.warning}`);
+  const backend = 'backend' in backendOf ? backendOf.backend : undefined;
+  const logpaths = logpathsOf(r);
+  // fail2ban's systemd backend reads the journal, not files: logpath is not used there.
+  if (logpaths.all.length === 0 && backend?.kind !== 'systemd') {
+    r.fail('logpath', 'an enabled jail needs at least one logpath');
   }
   const filter = filterOf(r, dir, filterCache, name);
   const actions = actionsOf(r, name, dir, port ?? [], protocol ?? 'tcp');
+  if (backend?.kind === 'systemd' && filter && !filter.journalmatch) {
+    warnings.push(
+      `jail ${name}: backend systemd without a journalmatch in its filter reads every journal entry`,
+    );
+  }
 
   if (r.problems.length > 0 || !filter || !actions) return { problems: r.problems };
   const jail: JailConfig = Object.freeze({
     name,
     file: sectionFile,
     filter,
-    logpaths: Object.freeze(logpaths),
+    logpaths: Object.freeze(logpaths.all),
+    logpathsFromHead: Object.freeze(logpaths.head),
+    backend: Object.freeze(backend ?? { kind: 'inotify' }),
     maxretry: maxretry!,
     findtimeMs: findtimeMs!,
     bantimeMs: bantimeMs === undefined ? 600_000 : bantimeMs,
@@ -147,6 +151,23 @@ export function buildJail(
     shellActions: Object.freeze(actions.shell),
   });
   return { jail, warnings };
+}
+
+/**
+ * logpath: one path or glob a line, each optionally followed by fail2ban's `tail` (a file never
+ * read before starts at its end, the default here) or `head` (at its start).
+ */
+function logpathsOf(r: OptionReader): { all: string[]; head: string[] } {
+  const all: string[] = [];
+  const head: string[] = [];
+  for (const line of r.get('logpath').value.split('\n')) {
+    const m = /^(.*?)(?:\s+(tail|head))?$/i.exec(line.trim());
+    const path = m?.[1] ?? '';
+    if (!path) continue;
+    all.push(path);
+    if (m?.[2]?.toLowerCase() === 'head') head.push(path);
+  }
+  return { all, head };
 }
 
 function portsOf(r: OptionReader, key: string, text: string): PortRange[] | undefined {

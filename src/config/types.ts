@@ -19,6 +19,25 @@ export interface FilterConfig {
   readonly journalmatch?: string | undefined;
 }
 
+/**
+ * How a jail's lines arrive, fail2ban's `backend`: inotify (`auto`, `pyinotify`, `gamin`) and
+ * polling follow `logpath`; systemd follows the journal through journalctl with the filter's
+ * journalmatch, and its options name where the journal is.
+ */
+export type LogBackend =
+  | { readonly kind: 'inotify' }
+  | { readonly kind: 'polling' }
+  | {
+      readonly kind: 'systemd';
+      /** A journal directory (journalctl --directory). */
+      readonly journalpath?: string;
+      /** Journal files (journalctl --file), globs expanded by journalctl. */
+      readonly journalfiles?: readonly string[];
+      /** sd_journal_open flags: 4 (the default) = the system journal only. */
+      readonly journalflags?: number;
+      readonly namespace?: string;
+    };
+
 /** An option passed through as written, for a later stage to validate with its own rules. */
 export interface OptionSource {
   readonly key: string;
@@ -32,8 +51,15 @@ export interface JailConfig {
   /** The file of the jail's section (its first appearance), for problems found after loading. */
   readonly file: string;
   readonly filter: FilterConfig;
-  /** Paths or globs, as written. */
+  /** Paths or globs, as written (without fail2ban's trailing ` head` / ` tail`). */
   readonly logpaths: readonly string[];
+  /**
+   * The logpaths written with ` head`: a file never read before starts at its beginning. The
+   * rest (` tail`, or nothing) start at their end. Absent: none.
+   */
+  readonly logpathsFromHead?: readonly string[];
+  /** Absent: inotify. */
+  readonly backend?: LogBackend;
   readonly maxretry: number;
   readonly findtimeMs: number;
   /** null: banned forever (bantime = -1). */

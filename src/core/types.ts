@@ -11,6 +11,11 @@ export interface Line {
   readonly source: string;
   /** When the line was read; a failure takes this time when its line carries no date banhammer reads. */
   readonly time: number;
+  /**
+   * True when `time` is the source's own record of when the line was written (a journal entry):
+   * the filter then takes it and does not look for a date in the text, as fail2ban's systemd backend.
+   */
+  readonly timeKnown?: boolean;
 }
 
 /** A line that a jail's filter recognised as an authentication failure by `address`. */

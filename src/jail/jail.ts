@@ -41,6 +41,13 @@ export interface JailDeps {
   readonly random?: () => number;
 }
 
+/** A failure as the filter reported it, before the ignore lists and the counter. */
+interface Seen {
+  readonly time: number;
+  readonly text: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
 export class Jail {
   readonly name: string;
   readonly #d: JailDeps;
@@ -95,21 +102,25 @@ export class Jail {
       const verdict = this.#counter.record(f, now);
       if (verdict && !this.#book.has(verdict.address)) await this.#judge(verdict, now);
     }
-    this.#subscription = await source.follow(config.logpaths, (line) => this.handle(line));
+    this.#subscription = await source.follow(config.logpaths, (line) => this.handle(line), {
+      fromHead: config.logpathsFromHead ?? [],
+    });
   }
 
   /** Runs one line through the pipeline. Synchronous up to the ban, which it starts. */
   handle(line: Line): void {
     const { filter, clock } = this.#d;
     const now = clock.now();
-    const m = filter.match(line.text, now);
+    const m = filter.match(line.text, now, line.timeKnown ? line.time : undefined);
     if (!m) return;
     const time = m.time ?? line.time;
-    if (m.address) this.#count(m.address, time, line.text, now);
-    else if (m.host !== undefined) void this.#resolveAndCount(m.host, time, line.text);
+    // A multi-line failure keeps every line behind it, for the ban's matches.
+    const seen: Seen = { time, text: m.lines.length > 1 ? m.lines.join('\n') : line.text, fields: m.fields };
+    if (m.address) this.#count(m.address, seen, now);
+    else if (m.host !== undefined) void this.#resolveAndCount(m.host, seen);
   }
 
-  #count(address: Address, time: number, text: string, now: number): void {
+  #count(address: Address, { time, text, fields }: Seen, now: number): void {
     const { store, log } = this.#d;
     if (this.#ignored(address)) {
       if (log.isLevelEnabled('debug'))
@@ -117,7 +128,10 @@ export class Jail {
       return;
     }
     if (this.#book.has(address)) return;
-    const failure: Failure = { address, time, line: text };
+    // A line older than findtime (a backlog read after a restart) can never count: like fail2ban,
+    // neither log nor store it.
+    if (time < now - this.#d.config.findtimeMs) return;
+    const failure: Failure = { address, time, line: text, fields };
     this.#events.found(address);
     store.recordFailure(this.name, failure);
     const verdict = this.#counter.record(failure, now);
@@ -125,7 +139,7 @@ export class Jail {
   }
 
   /** usedns: a host name in place of an address is looked up (yes, warn) or left alone (raw). */
-  async #resolveAndCount(host: string, time: number, text: string): Promise<void> {
+  async #resolveAndCount(host: string, seen: Seen): Promise<void> {
     const { config, resolveHost, log, clock } = this.#d;
     if (config.usedns === 'raw' || config.usedns === 'no' || !resolveHost) {
       if (log.isLevelEnabled('debug')) log.debug({ host }, 'Host name not resolved (usedns).');
@@ -138,7 +152,7 @@ export class Jail {
     if (config.usedns === 'warn' && addresses.length > 0) {
       log.warn({ host, ip: addresses.map((a) => a.text).join(' ') }, 'Determined address by DNS lookup.');
     }
-    for (const address of addresses) this.#count(address, time, text, clock.now());
+    for (const address of addresses) this.#count(address, seen, clock.now());
   }
 
   /** An operator's ban; false when the address is banned already. */
@@ -216,14 +230,20 @@ export class Jail {
       if (this.#book.has(verdict.address)) return;
     }
     const count = this.#banCount(verdict.address);
-    await this.#impose(decide(this.name, verdict, this.#bantime(count), now), verdict.matches, count);
+    const order = decide(this.name, verdict, this.#bantime(count), now);
+    await this.#impose(order, verdict.matches, count, verdict.fields);
   }
 
-  async #impose(order: BanOrder, matches: readonly string[], banCount: number): Promise<void> {
+  async #impose(
+    order: BanOrder,
+    matches: readonly string[],
+    banCount: number,
+    fields: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
     this.#d.store.clearFailures(this.name, order.address);
     // A manual ban, too, starts the address's count afresh, as a verdict does.
     this.#counter.forget(order.address);
     this.#totalBanned++;
-    await this.#book.impose(order, matches, banCount);
+    await this.#book.impose(order, matches, banCount, fields);
   }
 }

@@ -8,10 +8,24 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+export interface FollowOptions {
+  /**
+   * Patterns of `paths` written with fail2ban's `head`: a file never read before starts at its
+   * start rather than its end.
+   */
+  readonly fromHead?: readonly string[];
+}
+
 export interface LogSource {
   /**
-   * Follows every file matching `paths` (globs allowed) from its current end; files that appear
-   * later are read from their start. Several subscribers of one file share one reader.
+   * Follows every file matching `paths` (globs allowed): a file read before resumes where the
+   * last run stopped; a file never read before starts at its end (`head`: its start); files
+   * that appear later are read from their start. Several subscribers of one file share one
+   * reader. A source that is not made of files (the journal) ignores `paths`.
    */
-  follow(paths: readonly string[], onLine: (line: Line) => void): Promise<Subscription>;
+  follow(
+    paths: readonly string[],
+    onLine: (line: Line) => void,
+    options?: FollowOptions,
+  ): Promise<Subscription>;
 }

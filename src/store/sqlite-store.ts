@@ -1,21 +1,38 @@
-// The StateStore port on better-sqlite3: one database file, one module per table.
+// The StateStore and PositionStore ports on better-sqlite3: one database file, one module per
+// table. Positions are written after the failures queued before them, in the same transaction,
+// so a saved offset never runs ahead of the failures its lines produced.
 
 import type { BanRecord, StateStore } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
 import type { BanOrder, Failure } from '../core/types.ts';
+import type { FilePosition, PositionStore } from '../tail/ports.ts';
 import { BanTable } from './bans.ts';
 import { type Db, openDb } from './db.ts';
 import { FailureTable } from './failures.ts';
+import { FilePositionTable } from './file-positions.ts';
+import { JournalCursorTable } from './journal-cursors.ts';
 
-export class SqliteStore implements StateStore {
+export class SqliteStore implements StateStore, PositionStore {
   readonly #db: Db;
   readonly #failures: FailureTable;
   readonly #bans: BanTable;
+  readonly #positions: FilePositionTable;
+  readonly #cursors: JournalCursorTable;
+  readonly #now: () => number;
+  readonly #savePositions;
 
-  constructor(path: string) {
+  /** `now` stamps saved positions, for purge(). */
+  constructor(path: string, options: { now?: () => number } = {}) {
     this.#db = openDb(path);
+    this.#now = options.now ?? Date.now;
     this.#failures = new FailureTable(this.#db);
     this.#bans = new BanTable(this.#db);
+    this.#positions = new FilePositionTable(this.#db);
+    this.#cursors = new JournalCursorTable(this.#db);
+    this.#savePositions = this.#db.transaction((batch: ReadonlyMap<string, FilePosition>) => {
+      this.#failures.flush();
+      this.#positions.save(batch, this.#now());
+    });
   }
 
   recordFailure(jail: string, failure: Failure): void {
@@ -49,10 +66,29 @@ export class SqliteStore implements StateStore {
     this.#failures.flush();
   }
 
-  /** Drops failures older than `failuresBefore` and bans that ended before `bansBefore`. */
+  filePosition(path: string): FilePosition | undefined {
+    return this.#positions.get(path);
+  }
+  saveFilePositions(batch: ReadonlyMap<string, FilePosition>): void {
+    this.#savePositions(batch);
+  }
+  journalCursor(name: string): string | undefined {
+    return this.#cursors.get(name);
+  }
+  saveJournalCursor(name: string, cursor: string): void {
+    this.#failures.flush();
+    this.#cursors.save(name, cursor, this.#now());
+  }
+
+  /**
+   * Drops failures older than `failuresBefore`, and bans that ended and positions last saved
+   * before `bansBefore` (dbpurgeage).
+   */
   purge(failuresBefore: number, bansBefore: number): void {
     this.#failures.purge(failuresBefore);
     this.#bans.purge(bansBefore);
+    this.#positions.purge(bansBefore);
+    this.#cursors.purge(bansBefore);
   }
 
   close(): void {

@@ -1,41 +1,79 @@
-// Reads one log file incrementally from a byte offset. Detects truncation (size < offset) and
-// replacement (the path now names another inode: logrotate's rename + create), draining the old
-// file to its end before switching, so the lines written just before a rotation are not lost.
-// Every open and read runs inside one serial pass loop, so the file is never opened twice.
+// Reads one log path incrementally and knows where it stands: the current file's identity and
+// the end of the last line delivered from it, which is what gets persisted. It resumes from a
+// stored position when the identity matches; otherwise the file was rotated while nobody read it,
+// and its predecessor (renamed, or copytruncate's copy) is read on from the stored offset first.
+// While running it follows rename + create (the old inode is kept and read until it goes quiet:
+// writers reopen only when told to) and truncation or in-place rewrite (copytruncate), taking from
+// the copy what had not been read yet. Every open and read runs in one serial loop.
 
-import { type FileHandle, open, stat } from 'node:fs/promises';
-import { LineSplitter } from './line-splitter.ts';
+import { stat } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { findPredecessor, sameFile } from './fingerprint.ts';
+import { OpenFile } from './open-file.ts';
+import type { FilePosition } from './ports.ts';
 
 const CHUNK = 64 * 1024;
 
+export interface FileReaderOptions {
+  readonly path: string;
+  readonly emit: (line: string) => void;
+  /**
+   * Where to begin a file that has no stored position, asked once at the first open: `tail`
+   * skips what it holds (from its last complete line), `head` reads it whole. A file that
+   * appears after the first open is always read from its start.
+   */
+  readonly start: () => 'head' | 'tail';
+  /** Where the previous run stopped, if it followed this path. */
+  readonly stored?: FilePosition | undefined;
+  /** How long a renamed-away file must stay unchanged before it is let go (default 5 s). */
+  readonly retireAfterMs?: number;
+  readonly now?: () => number;
+  readonly log?: Logger;
+}
+
 export class FileReader {
-  #handle: FileHandle | undefined;
-  #ino = -1;
-  #offset = 0;
+  readonly path: string;
+  readonly #o: FileReaderOptions;
+  #cur: OpenFile | undefined;
+  /** Files renamed away from `path`, read until quiet. */
+  #retiring: OpenFile[] = [];
+  #stored: FilePosition | undefined;
+  #firstOpen = true;
   #busy: Promise<void> | undefined;
   #again = false;
   #closed = false;
-  /** Only the first open skips existing content: a file that appears later is read whole. */
-  #skipExisting: boolean;
-  readonly #splitter = new LineSplitter();
+  #closing: Promise<void> | undefined;
+  /** The position at close, still readable afterwards. */
+  #final: FilePosition | undefined;
+  #dropped = 0;
   readonly #buf = Buffer.allocUnsafe(CHUNK);
+  readonly #now: () => number;
 
-  /** `fromEnd` skips what is already in the file (a file present at start-up). */
-  constructor(
-    readonly path: string,
-    private readonly emit: (line: string) => void,
-    fromEnd: boolean,
-  ) {
-    this.#skipExisting = fromEnd;
+  constructor(options: FileReaderOptions) {
+    this.#o = options;
+    this.path = options.path;
+    this.#stored = options.stored;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Whether the file is open; false until the first pass, or while the path does not exist. */
   get isOpen(): boolean {
-    return this.#handle !== undefined;
+    return this.#cur !== undefined;
   }
 
+  /** True while a renamed-away file is still read: it gets no change events of its own. */
+  get retiring(): boolean {
+    return this.#retiring.length > 0;
+  }
+
+  /** Lines dropped for their length, over every file this reader read. */
   get droppedLines(): number {
-    return this.#splitter.dropped;
+    return this.#dropped + (this.#cur?.splitter.dropped ?? 0);
+  }
+
+  /** The identity of the file at `path` and the end of the last line delivered from it. */
+  position(): FilePosition | undefined {
+    return this.#closed ? this.#final : this.#cur?.position();
   }
 
   /**
@@ -50,11 +88,18 @@ export class FileReader {
     return this.#busy;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     await this.#busy?.catch(() => undefined);
-    await this.#handle?.close();
-    this.#handle = undefined;
+    this.#final = this.#cur?.position();
+    for (const f of [...this.#retiring, ...(this.#cur ? [this.#cur] : [])]) await f.close();
+    this.#retiring = [];
+    this.#cur = undefined;
   }
 
   async #run(): Promise<void> {
@@ -70,47 +115,133 @@ export class FileReader {
   }
 
   async #pass(): Promise<void> {
-    if (!this.#handle && !(await this.#open())) return;
-    const current = await stat(this.path).catch(() => undefined);
-    const own = await this.#handle!.stat();
-    if (own.size < this.#offset) {
-      // copytruncate or `> file`: start over from the top.
-      this.#offset = 0;
-      this.#splitter.reset();
+    // Older lines first: what is left in renamed-away files, then the current file.
+    await this.#readRetiring();
+    const cur = this.#cur ?? (await this.#reopen());
+    if (cur) await this.#follow(cur);
+    // Again, for a file that has just been renamed away (and may be let go at once).
+    await this.#readRetiring();
+  }
+
+  async #follow(cur: OpenFile): Promise<void> {
+    const atPath = await stat(this.path, { bigint: true }).catch(() => undefined);
+    const size = await cur.sizeNow();
+    if (size < cur.offset) await this.#rewritten(cur, 'truncated');
+    else if (size !== cur.size || cur.hash === '') {
+      const hash = await cur.hashNow(size);
+      if (cur.hash !== '' && hash !== cur.hash) await this.#rewritten(cur, 'rewritten');
+      else cur.hash = hash;
     }
-    await this.#drain();
-    if (current && current.ino !== this.#ino) {
-      await this.#handle!.close();
-      this.#handle = undefined;
-      this.#splitter.reset();
-      if (await this.#open()) await this.#drain();
+    cur.size = size;
+    await cur.drain(this.#buf, this.#o.emit);
+    if (cur.hash === '' && cur.delivered > 0) cur.hash = await cur.hashNow(cur.offset);
+    if (atPath && (String(atPath.ino) !== cur.ino || String(atPath.dev) !== cur.dev)) {
+      // Renamed away and replaced: the writer may go on writing the old inode until it reopens.
+      cur.grewAt = this.#now();
+      this.#retiring.push(cur);
+      this.#cur = await OpenFile.open(this.path);
+      this.#o.log?.info({ path: this.path }, 'Log file rotated; following the new file.');
+      await this.#cur?.drain(this.#buf, this.#o.emit);
     }
   }
 
-  async #open(): Promise<boolean> {
-    const fromEnd = this.#skipExisting;
-    this.#skipExisting = false;
-    const handle = await open(this.path, 'r').catch(() => undefined);
-    if (!handle) return false;
+  /**
+   * Opens `path` when no file is current. The first time: resume, recover what a rotation while
+   * stopped left behind, or start fresh; later (the file was missing): from its start.
+   */
+  async #reopen(): Promise<OpenFile | undefined> {
+    const stored = this.#stored;
+    const fresh = this.#firstOpen ? this.#o.start() : 'head';
+    this.#stored = undefined;
+    this.#firstOpen = false;
+    const file = await OpenFile.open(this.path);
+    if (!file) {
+      if (stored) await this.#recoverPredecessor(stored, undefined);
+      return undefined;
+    }
+    this.#cur = file;
+    if (!stored) {
+      if (fresh === 'tail') file.seek(await file.lastLineEnd(this.#buf));
+    } else if (sameFile(file, stored) && file.size >= stored.offset) {
+      file.seek(stored.offset);
+      this.#o.log?.info(
+        { path: this.path, offset: stored.offset },
+        'Resuming log file where the last run stopped.',
+      );
+    } else {
+      this.#o.log?.info(
+        { path: this.path },
+        'Log file was rotated while stopped; reading the new one whole.',
+      );
+      await this.#recoverPredecessor(stored, file);
+    }
+    return file;
+  }
+
+  /**
+   * The file at `path` is no longer the one `stored` describes. Its predecessor, if it can be
+   * found beside it, is read on from the stored offset: a renamed one joins the retiring files
+   * (its writer may still be on it); a copy is read once.
+   */
+  async #recoverPredecessor(stored: FilePosition, now: OpenFile | undefined): Promise<void> {
+    const pred = await findPredecessor(this.path, stored, now);
+    const old = pred && (await OpenFile.open(pred.path));
+    if (!pred || !old) return;
+    old.seek(stored.offset);
+    old.grewAt = this.#now();
+    this.#o.log?.info(
+      { path: this.path, from: pred.path, offset: stored.offset },
+      'Reading the rest of a rotated log file.',
+    );
+    if (pred.kind === 'renamed') {
+      this.#retiring.push(old);
+      await old.drain(this.#buf, this.#o.emit);
+    } else await this.#readOnce(old);
+  }
+
+  /**
+   * copytruncate (or `> file`): the content was replaced in place. What was appended after the
+   * last read but before the copy is in the copy; what was appended between copy and truncation
+   * is gone for every reader.
+   */
+  async #rewritten(cur: OpenFile, how: 'truncated' | 'rewritten'): Promise<void> {
+    const known = { dev: cur.dev, ino: cur.ino, hash: cur.hash, offset: cur.delivered };
+    const pred = await findPredecessor(this.path, known, cur);
+    const copy = pred?.kind === 'copy' ? await OpenFile.open(pred.path) : undefined;
+    if (copy) {
+      copy.seek(cur.delivered);
+      await this.#readOnce(copy);
+    }
+    this.#o.log?.info(
+      { path: this.path, how, copy: copy?.path, partialBytes: cur.splitter.pendingBytes },
+      'Log file was truncated; reading it from its start.',
+    );
+    cur.seek(0);
+    cur.hash = await cur.hashNow(await cur.sizeNow());
+  }
+
+  /** Reads a file that will not grow again to its end, then closes it. */
+  async #readOnce(file: OpenFile): Promise<void> {
     try {
-      const st = await handle.stat();
-      this.#ino = st.ino;
-      this.#offset = fromEnd ? st.size : 0;
-    } catch (err) {
-      await handle.close();
-      throw err;
+      await file.drain(this.#buf, this.#o.emit);
+      this.#dropped += file.splitter.dropped;
+    } finally {
+      await file.close();
     }
-    this.#handle = handle;
-    return true;
   }
 
-  async #drain(): Promise<void> {
-    const handle = this.#handle!;
-    for (;;) {
-      const { bytesRead } = await handle.read(this.#buf, 0, CHUNK, this.#offset);
-      if (bytesRead === 0) return;
-      this.#offset += bytesRead;
-      this.#splitter.push(this.#buf.subarray(0, bytesRead), this.emit);
+  async #readRetiring(): Promise<void> {
+    if (this.#retiring.length === 0) return;
+    const now = this.#now();
+    const keep: OpenFile[] = [];
+    for (const f of this.#retiring) {
+      if ((await f.drain(this.#buf, this.#o.emit)) > 0) f.grewAt = now;
+      if (now - f.grewAt < (this.#o.retireAfterMs ?? 5_000) && !this.#closed) keep.push(f);
+      else {
+        this.#dropped += f.splitter.dropped;
+        await f.close();
+      }
     }
+    this.#retiring = keep;
   }
 }

@@ -1,7 +1,8 @@
 // The LogSource port on chokidar (inotify): watches the directory of every logpath so a file
 // that does not exist yet, or that a glob will match later, is picked up when it appears.
-// One FileReader per file, shared by every jail that follows it. Files present when a
-// subscription starts are read from their end; files that appear later, from their start.
+// Reading, sharing and positions belong to the ReaderPool; this module only says when a file
+// exists and when it changed. Files present when a subscription starts begin where the last run
+// stopped, else at their end (`head`: their start); files that appear later, at their start.
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
@@ -10,17 +11,11 @@ import picomatch from 'picomatch';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Line } from '../core/types.ts';
-import type { LogSource, Subscription } from '../jail/ports.ts';
-import { FileReader } from './file-reader.ts';
+import type { FollowOptions, LogSource, Subscription } from '../jail/ports.ts';
+import type { PositionStore } from './ports.ts';
+import { ReaderPool } from './reader-pool.ts';
 
 type Listener = (line: Line) => void;
-
-interface Tracked {
-  reader: FileReader;
-  listeners: Set<Listener>;
-  /** Cancels the pending trailing read. */
-  cancelTrailing: (() => void) | undefined;
-}
 
 // chokidar drops 'change' events that follow an emitted one within 50 ms and sends no trailing
 // one, so appends made in that window would wait for the next write. A read just after the
@@ -54,25 +49,45 @@ function watchPath(dir: string): FSWatcher {
   });
 }
 
+export interface FileSourceOptions {
+  /** Where positions persist; without it every start is a first start. */
+  readonly positions?: PositionStore | undefined;
+  /** Subscribe now, read from resume() on: every jail subscribes before the first line is read. */
+  readonly paused?: boolean;
+  /** How long a renamed-away file is still read after it stops growing (default 5 s). */
+  readonly retireAfterMs?: number;
+}
+
 export class FileTail implements LogSource {
-  readonly #files = new Map<string, Tracked>();
   readonly #dirs = new Map<string, DirWatch>();
+  readonly #pool: ReaderPool;
+  /** Cancels each path's pending trailing read. */
+  readonly #trailing = new Map<string, () => void>();
 
   constructor(
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+    options: FileSourceOptions = {},
+  ) {
+    this.#pool = new ReaderPool({ clock, log, ...options });
+  }
 
-  async follow(paths: readonly string[], onLine: Listener): Promise<Subscription> {
+  async follow(
+    paths: readonly string[],
+    onLine: Listener,
+    options: FollowOptions = {},
+  ): Promise<Subscription> {
     const mine = new Set<string>();
     const cleanups: (() => void)[] = [];
-    const attach = async (path: string, initial: boolean) => {
-      if (mine.has(path)) return;
-      mine.add(path);
-      await this.#attach(path, onLine, initial);
-    };
+    const heads = new Set((options.fromHead ?? []).map((p) => resolve(p)));
     for (const pattern of paths) {
       const abs = resolve(pattern);
+      const head = heads.has(abs);
+      const attach = async (path: string, initial: boolean) => {
+        if (mine.has(path)) return;
+        mine.add(path);
+        await this.#attach(path, onLine, initial, head);
+      };
       const dir = dirname(abs);
       const isMatch = picomatch(basename(abs), { dot: true });
       const entry = { test: isMatch, onFile: (p: string, initial: boolean) => void attach(p, initial) };
@@ -87,7 +102,7 @@ export class FileTail implements LogSource {
       for (const name of known) if (isMatch(name)) await attach(resolve(dir, name), true);
     }
     return {
-      files: () => [...mine].filter((p) => this.#files.has(p)),
+      files: () => [...mine].filter((p) => this.#pool.has(p)),
       close: async () => {
         for (const c of cleanups) c();
         for (const p of mine) await this.#detach(p, onLine);
@@ -97,14 +112,17 @@ export class FileTail implements LogSource {
     };
   }
 
+  /** Starts reading when the tail was made `paused`. */
+  resume(): Promise<void> {
+    return this.#pool.resume();
+  }
+
   async close(): Promise<void> {
     for (const dw of this.#dirs.values()) await dw.watcher.close();
     this.#dirs.clear();
-    for (const t of this.#files.values()) {
-      t.cancelTrailing?.();
-      await t.reader.close();
-    }
-    this.#files.clear();
+    for (const cancel of this.#trailing.values()) cancel();
+    this.#trailing.clear();
+    await this.#pool.close();
   }
 
   /** The directory's watcher, shared; a caller that needs the present files awaits `ready`. */
@@ -129,71 +147,37 @@ export class FileTail implements LogSource {
     return dw;
   }
 
-  async #attach(path: string, onLine: Listener, fromEnd: boolean): Promise<void> {
-    const tracked = this.#files.get(path);
-    if (tracked) {
-      tracked.listeners.add(onLine);
-      // A file (re)created under a name we already follow: read it from the start.
-      if (!fromEnd) await this.#read(path, tracked);
-      return;
-    }
-    const listeners = new Set<Listener>([onLine]);
-    const reader = new FileReader(
-      path,
-      (text) => {
-        const line: Line = { text, source: path, time: this.clock.now() };
-        for (const l of listeners) this.#deliver(l, line);
-      },
-      fromEnd,
-    );
-    const t: Tracked = { reader, listeners, cancelTrailing: undefined };
-    this.#files.set(path, t);
-    // The first read opens the file; it goes through the reader's serial loop, so a change event
-    // that arrives meanwhile cannot open it a second time (and from the wrong offset).
-    await this.#read(path, t);
-    if (reader.isOpen) this.log.info({ path, fromEnd }, 'Following log file.');
-    else this.log.warn({ path }, 'Could not open log file; will retry when it changes.');
+  async #attach(path: string, onLine: Listener, initial: boolean, head: boolean): Promise<void> {
+    const known = this.#pool.has(path);
+    await this.#pool.attach(path, onLine, { initial, head });
+    // A file (re)created under a name already followed: read it.
+    if (known && !initial) await this.#pool.read(path);
     // A file that just appeared may still be being written before its own watch was set up.
-    if (!fromEnd) this.#armTrailing(path, t);
+    if (!initial) this.#armTrailing(path);
   }
 
   #changed(path: string): void {
-    const t = this.#files.get(path);
-    if (!t) return;
-    void this.#read(path, t);
-    this.#armTrailing(path, t);
+    if (!this.#pool.has(path)) return;
+    void this.#pool.read(path);
+    this.#armTrailing(path);
   }
 
-  #armTrailing(path: string, t: Tracked): void {
-    t.cancelTrailing?.();
-    t.cancelTrailing = this.clock.setTimer(TRAILING_READ_MS, () => {
-      t.cancelTrailing = undefined;
-      void this.#read(path, t);
-    });
-  }
-
-  /** Never rejects: a read that fails is logged and retried on the next event. */
-  #read(path: string, t: Tracked): Promise<void> {
-    return t.reader.poke().catch((err) => this.log.warn({ err, path }, 'Reading log file failed.'));
-  }
-
-  // One failing subscriber must not starve the others or abort the read mid-chunk.
-  #deliver(listener: Listener, line: Line): void {
-    try {
-      listener(line);
-    } catch (err) {
-      this.log.error({ err, source: line.source }, 'Log line subscriber failed.');
-    }
+  #armTrailing(path: string): void {
+    this.#trailing.get(path)?.();
+    this.#trailing.set(
+      path,
+      this.clock.setTimer(TRAILING_READ_MS, () => {
+        this.#trailing.delete(path);
+        void this.#pool.read(path);
+      }),
+    );
   }
 
   async #detach(path: string, onLine: Listener): Promise<void> {
-    const t = this.#files.get(path);
-    if (!t) return;
-    t.listeners.delete(onLine);
-    if (t.listeners.size > 0) return;
-    this.#files.delete(path);
-    t.cancelTrailing?.();
-    await t.reader.close();
+    await this.#pool.detach(path, onLine);
+    if (this.#pool.has(path)) return;
+    this.#trailing.get(path)?.();
+    this.#trailing.delete(path);
   }
 
   async #closeIdleDirs(): Promise<void> {

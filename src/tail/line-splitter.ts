@@ -12,6 +12,11 @@ export class LineSplitter {
 
   constructor(private readonly maxLine = 64 * 1024) {}
 
+  /** Bytes of an incomplete line held back until its newline arrives. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
   /** Feeds bytes; calls `emit` for every complete line, without its \n or \r\n. */
   push(chunk: Buffer, emit: (line: string) => void): void {
     let start = 0;

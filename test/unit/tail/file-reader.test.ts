@@ -12,7 +12,12 @@ const readers: FileReader[] = [];
 /** A reader of `file` that records lines; closed after the test. */
 function reader(fromEnd: boolean): { r: FileReader; lines: string[] } {
   const lines: string[] = [];
-  const r = new FileReader(file, (l) => lines.push(l), fromEnd);
+  const r = new FileReader({
+    path: file,
+    emit: (l) => lines.push(l),
+    start: () => (fromEnd ? 'tail' : 'head'),
+    retireAfterMs: 0,
+  });
   readers.push(r);
   return { r, lines };
 }
@@ -117,14 +122,14 @@ describe('FileReader', () => {
     writeFileSync(file, '');
     let fail = true;
     const lines: string[] = [];
-    const r = new FileReader(
-      file,
-      (l) => {
+    const r = new FileReader({
+      path: file,
+      emit: (l) => {
         if (fail) throw new Error('boom');
         lines.push(l);
       },
-      true,
-    );
+      start: () => 'tail',
+    });
     readers.push(r);
     await r.poke();
     appendFileSync(file, 'a\n');

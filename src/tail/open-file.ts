@@ -1,0 +1,95 @@
+// One open log file as a reader sees it: who it is, how far it was read, and where the last
+// complete line ended. Only that last offset is ever persisted: bytes after it belong to a line
+// not delivered yet. Reads go through the caller's buffer (one per reader, not per file).
+
+import { type FileHandle, open } from 'node:fs/promises';
+import { firstLineHash, identify } from './fingerprint.ts';
+import { LineSplitter } from './line-splitter.ts';
+import type { FilePosition } from './ports.ts';
+
+export class OpenFile {
+  /** Bytes read so far. */
+  offset = 0;
+  /** Just past the last newline read: the lines before it were delivered. */
+  delivered = 0;
+  /** Size at the last look; a change prompts a first-line check. */
+  size: number;
+  /** For a renamed-away file still being drained: when it last grew. */
+  grewAt = 0;
+  readonly splitter = new LineSplitter();
+
+  private constructor(
+    readonly path: string,
+    readonly handle: FileHandle,
+    readonly dev: string,
+    readonly ino: string,
+    public hash: string,
+    size: number,
+  ) {
+    this.size = size;
+  }
+
+  /** Opens `path` for reading from its start; undefined when it cannot be opened. */
+  static async open(path: string): Promise<OpenFile | undefined> {
+    const handle = await open(path, 'r').catch(() => undefined);
+    if (!handle) return undefined;
+    try {
+      const id = await identify(handle);
+      return new OpenFile(path, handle, id.dev, id.ino, id.hash, id.size);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  /** Reads from `offset`, which must start a line; a partial line held so far is forgotten. */
+  seek(offset: number): void {
+    this.offset = offset;
+    this.delivered = offset;
+    this.splitter.reset();
+  }
+
+  /** Where delivery stands, for the store; none while the first line is unknown. */
+  position(): FilePosition | undefined {
+    if (this.hash === '' && this.delivered > 0) return undefined;
+    return { dev: this.dev, ino: this.ino, hash: this.hash, offset: this.delivered };
+  }
+
+  /** The first-line hash as the file is now. */
+  hashNow(size: number): Promise<string> {
+    return firstLineHash(this.handle, size);
+  }
+
+  /** Current size, from the open handle (the path may name another file by now). */
+  async sizeNow(): Promise<number> {
+    return Number((await this.handle.stat({ bigint: true })).size);
+  }
+
+  /** Reads to the end, handing each complete line to `emit`; returns how many bytes it read. */
+  async drain(buf: Buffer, emit: (line: string) => void): Promise<number> {
+    const from = this.offset;
+    for (;;) {
+      const { bytesRead } = await this.handle.read(buf, 0, buf.length, this.offset);
+      if (bytesRead === 0) return this.offset - from;
+      const chunk = buf.subarray(0, bytesRead);
+      const start = this.offset;
+      this.offset += bytesRead;
+      this.splitter.push(chunk, emit);
+      const nl = chunk.lastIndexOf(0x0a);
+      if (nl >= 0) this.delivered = start + nl + 1;
+    }
+  }
+
+  /** Just past the last newline in the file's last `buf.length` bytes (its end if none). */
+  async lastLineEnd(buf: Buffer): Promise<number> {
+    const from = Math.max(0, this.size - buf.length);
+    const { bytesRead } = await this.handle.read(buf, 0, this.size - from, from);
+    const nl = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (nl >= 0) return from + nl + 1;
+    return from === 0 ? 0 : this.size;
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
