@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeConfigDir } from '../support/config-dir.ts';
 import { banctl, eventually, type RunningDaemon, startDaemon } from '../support/daemon.ts';
+import { failedPassword, syslogNow } from '../support/syslog.ts';
 import { assertNoLeftovers, requireRoot, withNetns } from './netns.ts';
 
 const ok = requireRoot();
@@ -29,15 +30,7 @@ afterAll(async () => {
   if (ok) await assertNoLeftovers();
 });
 
-function syslogNow(): string {
-  const d = new Date();
-  const month = d.toLocaleString('en-US', { month: 'short' });
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${month} ${String(d.getDate()).padStart(2, ' ')} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-const failed = (address: string, user = 'root', end = '\n') =>
-  `${syslogNow()} srv sshd[77]: Failed password for ${user} from ${address} port 4000 ssh2${end}`;
+const failed = (address: string, user = 'root', end = '\n') => failedPassword(address, { user, end });
 
 function bannedIn(status: string): string[] {
   const m = /Banned IP list:\s*(.*)$/m.exec(status);

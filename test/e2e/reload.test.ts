@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeConfigDir } from '../support/config-dir.ts';
 import { banctl, eventually, type RunningDaemon, startDaemon } from '../support/daemon.ts';
+import { failedPassword } from '../support/syslog.ts';
 import { assertNoLeftovers, requireRoot, withNetns } from './netns.ts';
 
 const ok = requireRoot();
@@ -16,16 +17,6 @@ const ok = requireRoot();
 afterAll(async () => {
   if (ok) await assertNoLeftovers();
 });
-
-function syslogNow(): string {
-  const d = new Date();
-  const month = d.toLocaleString('en-US', { month: 'short' });
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${month} ${String(d.getDate()).padStart(2, ' ')} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-const failed = (address: string) =>
-  `${syslogNow()} srv sshd[77]: Failed password for root from ${address} port 4000 ssh2\n`;
 
 describe.skipIf(!ok)('banhammerd reload', () => {
   it('applies a changed configuration, refuses a broken one and keeps running', async () => {
@@ -46,7 +37,7 @@ describe.skipIf(!ok)('banhammerd reload', () => {
       const nftSets = async () => (await ns.exec(ns.server, ['nft', 'list', 'sets'])).stdout;
       try {
         daemon = await startDaemon({ configDir: cfg.dir, socket, netns: ns.server });
-        appendFileSync(secure, failed('192.0.2.1') + failed('192.0.2.1'));
+        appendFileSync(secure, failedPassword('192.0.2.1') + failedPassword('192.0.2.1'));
         await eventually(
           async () => (await banctl(socket, ['status', 'ssh-iptables'])).stdout.includes('192.0.2.1'),
           10_000,
@@ -69,8 +60,8 @@ describe.skipIf(!ok)('banhammerd reload', () => {
         );
         expect(await nftSets()).toContain('elements = { 192.0.2.1');
         // The restarted jail counts with maxretry 3 now; the new one bans on its own log.
-        appendFileSync(secure, failed('192.0.2.2') + failed('192.0.2.2'));
-        appendFileSync(other, failed('192.0.2.3') + failed('192.0.2.3'));
+        appendFileSync(secure, failedPassword('192.0.2.2') + failedPassword('192.0.2.2'));
+        appendFileSync(other, failedPassword('192.0.2.3') + failedPassword('192.0.2.3'));
         await eventually(
           async () => (await banctl(socket, ['status', 'ssh-other'])).stdout.includes('192.0.2.3'),
           10_000,

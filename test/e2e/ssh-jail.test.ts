@@ -9,16 +9,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ConfigDir, makeConfigDir, tutorialConfigDir, tutorialFile } from '../support/config-dir.ts';
 import { banctl, eventually, type RunningDaemon, startDaemon } from '../support/daemon.ts';
+import { syslogNow } from '../support/syslog.ts';
 import { assertNoLeftovers, type Netns, requireRoot, withNetns } from './netns.ts';
 
 const ok = requireRoot();
-
-function syslogNow(): string {
-  const d = new Date();
-  const month = d.toLocaleString('en-US', { month: 'short' });
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${month} ${String(d.getDate()).padStart(2, ' ')} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
 
 function failedPassword(address: string, port: number): string {
   return `${syslogNow()} server1 sshd[2121]: Failed password for root from ${address} port ${port} ssh2\n`;

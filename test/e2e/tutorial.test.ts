@@ -13,16 +13,10 @@ import { tutorialConfigDir } from '../support/config-dir.ts';
 import { banctl, eventually, type RunningDaemon, startDaemon } from '../support/daemon.ts';
 import { parseMessage } from '../support/smtp.ts';
 import { type NetnsSmtp, startSmtpInNetns } from '../support/smtp-in-netns.ts';
+import { syslogNow } from '../support/syslog.ts';
 import { assertNoLeftovers, requireRoot, withNetns } from './netns.ts';
 
 const ok = requireRoot();
-
-function syslogNow(): string {
-  const d = new Date();
-  const month = d.toLocaleString('en-US', { month: 'short' });
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${month} ${String(d.getDate()).padStart(2, ' ')} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
 
 const MARKER = join(tmpdir(), `banhammer-pwned-${process.pid}`);
 const HOSTILE_USER = `$(touch ${MARKER})\`touch ${MARKER}\`;touch ${MARKER} ~! id`;
