@@ -101,5 +101,5 @@ describe.skipIf(!ok)('banhammerd reload', () => {
         rmSync(state, { recursive: true, force: true });
       }
     });
-  });
+  }, 120_000);
 });
