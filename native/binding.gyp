@@ -12,6 +12,19 @@
       "cflags": ["-fvisibility=hidden", "-Wall", "-Wextra"],
       "cflags_cc": ["-fvisibility=hidden", "-fno-exceptions", "-Wall", "-Wextra"],
       "libraries": ["-lnftables"]
+    },
+    {
+      "target_name": "banhammer_re2",
+      "sources": ["src/re2/addon.cc", "src/re2/matcher.cc", "src/re2/program.cc", "src/re2/text.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_DISABLE_CPP_EXCEPTIONS",
+        "BANHAMMER_RE2_VERSION=\"<!(dpkg-query -W -f='${Version}' libre2-dev 2>/dev/null | sed 's/[+~].*//' | grep . || echo unknown)\""
+      ],
+      "cflags": ["-fvisibility=hidden", "-Wall", "-Wextra"],
+      "cflags_cc": ["-fvisibility=hidden", "-fno-exceptions", "-Wall", "-Wextra"],
+      "libraries": ["-lre2"]
     }
   ]
 }

@@ -10,6 +10,7 @@ import { loadFilter, loadFilterFrom } from '../config/filter-file.ts';
 import type { FilterConfig } from '../config/types.ts';
 import { formatProblem } from '../core/errors.ts';
 import { compileFilter, type Filter } from '../filter/compile.ts';
+import { regexEngine } from '../filter/native-regex.ts';
 import { LineSplitter } from '../tail/line-splitter.ts';
 
 export interface RegexOptions {
@@ -146,6 +147,7 @@ function formatSummary(
     '=============',
     '',
     `Use   failregex filter file : ${config.name}, ${config.file}`,
+    `Regex engine: ${regexEngine()}`,
     '',
   ];
   out.push(

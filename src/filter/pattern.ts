@@ -1,10 +1,12 @@
 // One fail2ban pattern compiled for matching: tags expanded, translated from Python `re` to RE2
 // exactly where the syntax allows, otherwise an RE2 superset whose hits a bounded backtracking
 // matcher confirms (pyre/). A pattern that cannot be compiled is a problem naming file and line.
+// Matching runs on libre2 through native-regex.ts when the addon is built, else on node-re2.
 
 import RE2 from 're2';
 import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
+import { groupsReader, type NativeMatcher, nativeMatcher } from './native-regex.ts';
 import { type Confirmer, scopeInlineFlags, translate } from './pyre/index.ts';
 
 /** Named groups as Python captures them: undefined for a group that did not take part. */
@@ -67,6 +69,8 @@ export function compilePattern(
   }
   const merge = alternatesOf(python);
   const literal = t.literal;
+  const native = nativeMatcher(t.source);
+  if (t.kind === 'exact' && native) return exactNative(native, literal, merge);
   if (t.kind === 'exact') {
     return {
       search(text) {
@@ -81,16 +85,30 @@ export function compilePattern(
   }
   ctx.fallbacks.push({ pattern: p, constructs: t.constructs });
   const confirm: Confirmer = t.confirm;
+  const superset = native ?? re;
   return {
     search(text) {
       // RE2 first: only lines the superset accepts pay for the backtracking confirmation.
-      if (!text.includes(literal) || !re.test(text)) return undefined;
+      if (!text.includes(literal) || !superset.test(text)) return undefined;
       const r = confirm.search(text);
       if (r === 'limit') {
         ctx.limits.hits++;
         return undefined;
       }
       return r ? { groups: merge(r.groups), start: r.index, end: r.end } : undefined;
+    },
+  };
+}
+
+function exactNative(native: NativeMatcher, literal: string, merge: (groups: Groups) => Groups): Pattern {
+  const spans = native.spans;
+  const groupsOf = groupsReader(native.names);
+  return {
+    search(text) {
+      // The substring check first; then one exec, whose DFA pass is RE2's test: a line it misses
+      // costs what test() would, and a hit leaves its spans in `spans` without a result object.
+      if (!text.includes(literal) || !native.exec(text, 0, text.length)) return undefined;
+      return { groups: merge(groupsOf(text, spans)), start: spans[0]!, end: spans[1]! };
     },
   };
 }

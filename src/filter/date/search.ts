@@ -1,17 +1,20 @@
-// Runs templates over one line. The line is encoded to UTF-8 once and every template searches that
-// buffer (node-re2 would otherwise re-encode the whole line per template); a line-start template only
+// Runs templates over one line. On libre2 (template.native) a template searches the line itself
+// and reads UTF-16 spans back; on node-re2 the line is encoded to UTF-8 once and every template
+// searches that buffer (node-re2 would otherwise re-encode the whole line per template). Both search
+// the same bytes from the same offsets, so they find the same dates. A line-start template only
 // sees the prefix its match can reach, so a 10 MB line costs it no more than a short one.
 
-import type { Template } from './template.ts';
+import { captured } from '../native-regex.ts';
+import type { NativeTemplate, Template } from './template.ts';
 
 const HEAD = 512;
 
-/** A template's match: the date's extent in UTF-16 units, and the buffer it came from. */
+/** A template's match: the date's extent in UTF-16 units, and its named groups. */
 export interface Found {
   readonly start: number;
   readonly end: number;
-  readonly groups: Readonly<Record<string, [number, number] | undefined>>;
-  readonly text: Buffer;
+  /** A named group's text; undefined when it took no part (or the template has no such group). */
+  group(name: string): string | undefined;
 }
 
 /** One log line, with lazily built UTF-8 views. */
@@ -71,6 +74,91 @@ function nextChar(buf: Buffer, b: number): number {
  * `search(line, pos, endpos)`: text before `pos` still counts as context for boundaries).
  */
 export function search(t: Template, s: Subject, window?: { start: number; end: number }): Found | undefined {
+  return t.native ? searchLine(t, t.native, s.line, window) : searchBuffer(t, s, window);
+}
+
+// The UTF-16 offsets below are those whose UTF-8 offsets searchBuffer computes (the addon converts
+// them as Buffer does, a cut surrogate pair included), so the two search the same bytes.
+function searchLine(
+  t: Template,
+  n: NativeTemplate,
+  line: string,
+  window: { start: number; end: number } | undefined,
+): Found | undefined {
+  let re = n.re;
+  let from = 0;
+  let end: number;
+  if (!window) {
+    // head(): any prefix past the reach reads the same, the full line when it is shorter.
+    end = Number.isFinite(t.reach) ? Math.min(line.length, Math.max(t.reach, HEAD)) : line.length;
+  } else {
+    end = Math.min(window.end, line.length);
+    if (n.inner && window.start > 0) {
+      re = n.inner;
+      from = window.start - 1;
+    } else if (!t.anchored) {
+      from = t.kind === 'epoch' || t.kind === 'lepoch' ? 0 : window.start;
+    }
+  }
+  // Offsets past the line read as its end, as byteOf's slices do; a search that would start past
+  // the end finds nothing, as node-re2 does with lastIndex past the buffer.
+  const floor = window ? Math.min(window.start, line.length) : 0;
+  const spans = re.spans;
+  for (;;) {
+    from = Math.min(from, line.length);
+    if (from > end || !re.exec(line, from, end)) return undefined;
+    const start = spans[2]!;
+    if (start < 0) return undefined;
+    if (start < floor) {
+      from = nextUnit(line, spans[0]!);
+      continue;
+    }
+    // A copy: the matcher's spans are overwritten by its next search, and a found date may wait.
+    // (A plain array: allocating a typed array costs more than the search's JS side.)
+    const copy: number[] = new Array(spans.length);
+    for (let i = 0; i < spans.length; i++) copy[i] = spans[i]!;
+    return new LineFound(start, spans[3]!, line, copy, n.index);
+  }
+}
+
+class LineFound implements Found {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+    readonly line: string,
+    readonly spans: readonly number[],
+    readonly index: ReadonlyMap<string, number>,
+  ) {}
+
+  group(name: string): string | undefined {
+    const i = this.index.get(name);
+    if (i === undefined) return undefined;
+    const start = this.spans[2 * i]!;
+    return start < 0 ? undefined : captured(this.line, start, this.spans[2 * i + 1]!);
+  }
+}
+
+// Start of the character after the one starting at UTF-16 offset i (nextChar in UTF-16 units).
+function nextUnit(line: string, i: number): number {
+  const c = line.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff && (line.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? i + 2 : i + 1;
+}
+
+class BufferFound implements Found {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+    readonly groups: Readonly<Record<string, [number, number] | undefined>>,
+    readonly text: Buffer,
+  ) {}
+
+  group(name: string): string | undefined {
+    const at = this.groups[name];
+    return at ? this.text.toString('utf8', at[0], at[1]) : undefined;
+  }
+}
+
+function searchBuffer(t: Template, s: Subject, window?: { start: number; end: number }): Found | undefined {
   let buf: Buffer;
   let from = 0;
   let re = t.re;
@@ -99,22 +187,11 @@ export function search(t: Template, s: Subject, window?: { start: number; end: n
       from = nextChar(buf, m.index);
       continue;
     }
-    return {
-      start: s.charOf(buf, date[0]),
-      end: s.charOf(buf, date[1]),
-      groups: m.indices?.groups ?? {},
-      text: buf,
-    };
+    return new BufferFound(s.charOf(buf, date[0]), s.charOf(buf, date[1]), m.indices?.groups ?? {}, buf);
   }
 }
 
-/**
- * A match's named groups as text, in the template's order (Python's groupdict). A template that needs
- * one field in several branches names the copies m_2, m_3: they report as m.
- */
+/** A match's named groups as text, by field, in the template's order (Python's groupdict). */
 export function fieldsOf(t: Template, f: Found): Array<[string, string | undefined]> {
-  return t.names.map((name) => {
-    const at = f.groups[name];
-    return [name.replace(/_\d+$/, ''), at ? f.text.toString('utf8', at[0], at[1]) : undefined];
-  });
+  return t.names.map((name, i) => [t.fields[i]!, f.group(name)]);
 }

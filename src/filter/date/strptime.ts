@@ -16,8 +16,17 @@ interface Civil {
   day: number;
 }
 
-// Years 1-99 map to 1901-1999 in Date.UTC, whose leap years fall alike.
-const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+// Days in `month` (1-12) of `year` (1-9999), proleptic Gregorian as Date.UTC counts them (which
+// reads years 1-99 as 1901-1999, whose leap years fall alike); arithmetic, as a Date costs 0.1 us.
+function daysIn(year: number, month: number): number {
+  if (!(Number.isInteger(year) && year >= 1 && Number.isInteger(month) && month >= 1 && month <= 12)) {
+    return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  }
+  if (month !== 2) return MONTH_DAYS[month - 1]!;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
 
 // Calendar date of `now` in `zone`.
 function today(now: number, zone: Zone): Civil {
@@ -77,7 +86,6 @@ export function fieldsToTime(fields: Fields, now: number, zone: Zone): number | 
   let julian: number | undefined;
   let week: { n: number; mondayFirst: boolean } | undefined;
   let epoch: number | undefined;
-  const ampm = fields.find(([k]) => k === 'p');
   for (const [key, v] of fields) {
     if (v === undefined) continue;
     switch (key) {
@@ -104,6 +112,7 @@ export function fieldsToTime(fields: Fields, now: number, zone: Zone): number | 
         break;
       case 'I': {
         // No %p reads as AM; a %p group that took no part is an error in fail2ban.
+        const ampm = fields.find(([k]) => k === 'p');
         if (ampm && ampm[1] === undefined) return undefined;
         const pm = ampm?.[1]?.toLowerCase() === 'pm';
         hour = (Number(v) % 12) + (pm ? 12 : 0);

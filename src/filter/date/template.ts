@@ -1,8 +1,10 @@
 // One date template compiled to RE2. fail2ban wraps each pattern in look-around word boundaries;
 // RE2 has none, so the boundary character is consumed instead and the date is read from group 1,
-// which finds the same dates at the same places. Every regex here is compiled once, at load.
+// which finds the same dates at the same places. Every regex here is compiled once, at load, by
+// node-re2 and, when the addon is built, by libre2 as well (native-regex.ts), which search.ts prefers.
 
 import RE2 from 're2';
+import { type NativeMatcher, nativeMatcher } from '../native-regex.ts';
 import { regexShape } from './regex-shape.ts';
 
 /** How a template turns its match into a time. */
@@ -23,6 +25,20 @@ export interface Template {
   readonly reach: number;
   /** Named groups in Python's groupdict order. */
   readonly names: readonly string[];
+  /**
+   * The field each of `names` reports: a template that needs one field in several branches names
+   * the copies m_2, m_3, which report as m.
+   */
+  readonly fields: readonly string[];
+  /** `re` and `inner` on libre2; undefined without the addon or when libre2 refuses either. */
+  readonly native: NativeTemplate | undefined;
+}
+
+export interface NativeTemplate {
+  readonly re: NativeMatcher;
+  readonly inner: NativeMatcher | undefined;
+  /** Group number by name (the same in both). */
+  readonly index: ReadonlyMap<string, number>;
 }
 
 const WORD = '\\pL\\pN_';
@@ -135,10 +151,25 @@ export function compileRaw(raw: RawSpec): Template | { error: string } {
       inner,
       reach,
       names: shape.names,
+      fields: shape.names.map((name) => name.replace(/_\d+$/, '')),
+      native: nativeOf(spec.source, spec.inner),
     };
   } catch (err) {
     return { error: `${(err as Error).message} in "${spec.name}"` };
   }
+}
+
+function nativeOf(source: string, innerSource: string | undefined): NativeTemplate | undefined {
+  const re = nativeMatcher(source);
+  const inner = innerSource === undefined ? undefined : nativeMatcher(innerSource);
+  if (!re || (innerSource !== undefined && !inner)) return undefined;
+  // Both forms differ only in a non-capturing head, so their groups are numbered alike.
+  if (inner && inner.names.join() !== re.names.join()) return undefined;
+  const index = new Map<string, number>();
+  re.names.forEach((name, i) => {
+    if (name !== '') index.set(name, i);
+  });
+  return { re, inner, index };
 }
 
 /** The boundary pieces, for templates written out in full. */

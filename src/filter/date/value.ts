@@ -7,11 +7,6 @@ import { fieldsToTime } from './strptime.ts';
 import type { Template } from './template.ts';
 import type { Zone } from './zone.ts';
 
-function group(f: Found, name: string): string | undefined {
-  const at = f.groups[name];
-  return at ? f.text.toString('utf8', at[0], at[1]) : undefined;
-}
-
 /** "1234567890[.123456]" seconds; with `long`, 13-14 digits are milliseconds and 16-17 microseconds. */
 export function epochMs(text: string, long: boolean): number {
   const [whole = '', fraction = ''] = text.split('.');
@@ -37,11 +32,11 @@ export function timeOf(t: Template, f: Found, now: number, zone: Zone): number |
   switch (t.kind) {
     case 'epoch':
     case 'lepoch': {
-      const text = group(f, 'epoch');
+      const text = f.group('epoch');
       return text === undefined ? undefined : epochMs(text, t.kind === 'lepoch');
     }
     case 'tai64n': {
-      const text = group(f, 'tai64n');
+      const text = f.group('tai64n');
       return text === undefined ? undefined : tai64nMs(text);
     }
     default:

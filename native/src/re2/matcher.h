@@ -1,0 +1,20 @@
+// The JS face of a Program: compile(source, caseless?) returns { exec, test, names, spans }.
+// exec() writes the spans of the match and of every group into `spans` and returns a boolean, so
+// a search allocates nothing on the JS heap. exec and test are plain functions that carry the
+// matcher as their data: no wrapper lookup per call. Each of them and the spans' buffer holds a
+// share of the matcher, which goes when the last of the three is collected.
+// Calls are synchronous: a search takes well under a microsecond, less than a thread hop.
+
+#ifndef BANHAMMER_RE2_MATCHER_H
+#define BANHAMMER_RE2_MATCHER_H
+
+#include <napi.h>
+
+namespace banhammer {
+
+/** `compile(source: string, caseless?: boolean)`; throws RE2's message when it cannot compile. */
+Napi::Value Compile(const Napi::CallbackInfo& info);
+
+}  // namespace banhammer
+
+#endif

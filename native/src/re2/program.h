@@ -1,0 +1,59 @@
+// One compiled pattern: RE2's UTF-8 program, plus a Latin-1 program that answers for ASCII text
+// (why that is exact: program.cc), and for a pattern anchored with ^ the choice, made from its
+// recent misses, between one RE2 call and two for a search with groups (Exec). Both choices, like
+// both programs, find the same match and groups. No N-API types in this file.
+
+#ifndef BANHAMMER_RE2_PROGRAM_H
+#define BANHAMMER_RE2_PROGRAM_H
+
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "text.h"
+
+namespace banhammer {
+
+class Program {
+ public:
+  /** Compiles `source` as node-re2 does; null with RE2's message in `error` when it cannot. */
+  static std::unique_ptr<Program> Compile(const std::string& source, bool caseless, std::string* error);
+
+  /** Groups, 0 (the whole match) included. */
+  int count() const { return count_; }
+  /** Names by group index; unnamed groups are absent. */
+  const std::map<int, std::string>& names() const { return utf8_->CapturingGroupNames(); }
+
+  /**
+   * RE2 UNANCHORED search of text[first, last) (UTF-16 offsets), where the text ends at `last` and
+   * what precedes `first` is context for ^ and \b. On a match writes each group's UTF-16 span into
+   * spans[2i], spans[2i+1] (-1, -1 for a group that took no part).
+   */
+  bool Exec(const Utf8Text& text, size_t first, size_t last, int32_t* spans);
+  /** Whether the whole text contains a match. */
+  bool Test(const Utf8Text& text) const;
+
+ private:
+  Program() = default;
+  const re2::RE2& For(const Utf8Text& text) const { return text.ascii() && ascii_ ? *ascii_ : *utf8_; }
+  /** Notes an anchored pattern's search outcome; picks one step or two for the next ones. */
+  void Count(bool found);
+
+  static constexpr uint32_t kWindow = 64;
+
+  std::unique_ptr<re2::RE2> utf8_;
+  std::unique_ptr<re2::RE2> ascii_;  // null when the source is not ASCII or Latin-1 refuses it
+  std::unique_ptr<re2::StringPiece[]> groups_;
+  int count_ = 0;
+  bool anchored_ = false;   // ^ first: RE2 would skip its DFA when asked for groups
+  bool two_steps_ = false;  // search with the DFA first, then read the groups (see Exec)
+  uint32_t searches_ = 0;   // in the current window
+  uint32_t misses_ = 0;
+};
+
+}  // namespace banhammer
+
+#endif
