@@ -197,8 +197,20 @@ export async function run(
   logFallbacks(plans, log);
   await roster.start(plans);
   // Sources start paused so a resumed backlog reaches every jail that shares a file.
-  const resumeSources = () => Promise.all([...sources].map((s) => s.resume()));
+  // Once every source has done its first read, what follows is live: a line dated far from the
+  // clock then counts as now, where the backlog keeps its own dates (jail/line-time.ts). A jail a
+  // reload starts reads its backlog before resumeSources returns, too.
+  const resumeSources = async () => {
+    await Promise.all([...sources].map((s) => s.resume()));
+    for (const jail of roster.jails) jail.beginOperation();
+  };
   await resumeSources();
+  // Timers and the kernel count relative time; each jail moves its wall-clock records with a
+  // step of the wall clock (core/clock.ts). Checked every second, and before each line.
+  const clockWatch = setInterval(() => {
+    for (const jail of roster.jails) jail.checkClock();
+  }, 1_000);
+  clockWatch.unref();
 
   /** Re-reads the configuration; on any problem the running jails stay exactly as they are. */
   const reload = async (): Promise<ControlResult<ReloadReply>> => {
@@ -260,6 +272,7 @@ export async function run(
       sdNotify('STOPPING=1');
       log.info({ signal }, 'Shutting down.');
       clearInterval(purge);
+      clearInterval(clockWatch);
       stopWatchdog();
       await control.close();
       await roster.stopAll();

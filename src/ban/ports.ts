@@ -46,7 +46,7 @@ export interface BanRecord {
 
 /** Where failures and bans persist across restarts (SQLite in production). */
 export interface StateStore {
-  /** Queues a failure; queued writes reach disk together, at most a tick later. */
+  /** Queues a failure; it reaches disk with the next saved log position, a second later at most. */
   recordFailure(jail: string, failure: Failure): void;
   /** Failures of `jail` at or after `since`, oldest first. */
   failuresSince(jail: string, since: number): Failure[];

@@ -1,7 +1,11 @@
 // A jail's active bans: the table `banctl status` reads, the timers that retire bans when the
 // kernel expires them, and the fan-out of each ban to the firewall and the jail's other actions.
-// Order of a new ban: state file, log line, kernel, then actions — a crash after the first step
-// re-applies the ban at the next start; a failing action never undoes or delays the kernel's.
+// Invariant: every address in the kernel has an active row in the state file, at every instant
+// (a SIGKILL can come at any point). So a new ban goes state file, log line, kernel, then
+// actions — a crash after the first step re-applies it at the next start — and an unban goes the
+// other way: kernel, then state file. A failing action never undoes or delays the kernel's.
+// Retirement timers run on the monotonic clock, as the kernel's timeouts do; a wall-clock step
+// moves the bans' wall-clock times instead (step()), so status, file and kernel keep agreeing.
 
 import type { Logger } from 'pino';
 import type { ActionEvent, Firewall, JailAction, StateStore } from '../ban/ports.ts';
@@ -9,11 +13,12 @@ import type { Address } from '../core/address.ts';
 import type { Clock } from '../core/clock.ts';
 import type { BanOrder } from '../core/types.ts';
 import type { JailEvents } from './events.ts';
+import type { StepStore } from './ports.ts';
 
 export interface BanBookDeps {
   readonly jail: string;
   readonly clock: Clock;
-  readonly store: StateStore;
+  readonly store: StateStore & StepStore;
   readonly firewall: Firewall;
   readonly actions: readonly JailAction[];
   readonly events: JailEvents;
@@ -21,9 +26,19 @@ export interface BanBookDeps {
 }
 
 interface Active {
-  readonly order: BanOrder;
+  /** Replaced, times moved, when the wall clock steps. */
+  order: BanOrder;
   readonly event: ActionEvent;
   readonly cancel: () => void;
+}
+
+/** The order with its wall-clock times moved by `deltaMs`. */
+function shifted(order: BanOrder, deltaMs: number): BanOrder {
+  return {
+    ...order,
+    bannedAt: order.bannedAt + deltaMs,
+    expiresAt: order.expiresAt === null ? null : order.expiresAt + deltaMs,
+  };
 }
 
 export class BanBook {
@@ -60,22 +75,69 @@ export class BanBook {
   }
 
   /** A ban from the state file, re-applied at start-up with its remaining time. */
-  async restore(order: BanOrder): Promise<void> {
+  async restore(stored: BanOrder): Promise<void> {
+    const { store, jail, clock } = this.#d;
+    let order = stored;
+    // Dated in the future: the wall clock was set back while we were down. A ban keeps no more
+    // than its own length, which is all the kernel had.
+    const ahead = order.bannedAt - clock.now();
+    if (ahead > 0) {
+      order = shifted(order, -ahead);
+      store.moveBans(jail, [order]);
+    }
     this.#d.events.restored(order);
-    await this.#apply(order, this.#event(order, [], this.#d.store.banCount(order.address, this.#d.jail)));
+    await this.#apply(order, this.#event(order, [], store.banCount(order.address, jail)));
   }
 
   /** An operator's unban: out of the kernel now; false when the address was not banned. */
   async lift(address: Address): Promise<boolean> {
-    const active = this.#active.get(address.text);
+    const { store, firewall, jail, clock, events } = this.#d;
+    const key = address.text;
+    const active = this.#active.get(key);
     if (!active) return false;
     active.cancel();
-    this.#active.delete(address.text);
-    this.#d.store.liftBan(this.#d.jail, address, this.#d.clock.now());
-    await this.#d.firewall.unban({ jail: this.#d.jail, address });
-    this.#d.events.unbanned(address);
+    this.#active.delete(key);
+    // Kernel first: a SIGKILL before the state file is written leaves the ban on record, so the
+    // next start puts it back (the unban is lost, never the invariant). On a refusal the row
+    // stays too: the element may still be in the kernel.
+    await firewall.unban({ jail, address });
+    // A fresh ban of the address while the kernel worked has already superseded this row.
+    if (!this.#active.has(key)) store.liftBan(jail, address, clock.now());
+    events.unbanned(address);
     this.#announce('unban', active.event);
     return true;
+  }
+
+  /**
+   * The wall clock stepped by `deltaMs`: the kernel's timeouts and our timers are relative and
+   * did not move, so each ban's start and end move with the wall clock, in memory and on file;
+   * a restart then restores exactly the time the kernel has left.
+   */
+  step(deltaMs: number): void {
+    const moved: BanOrder[] = [];
+    for (const a of this.#active.values()) {
+      a.order = shifted(a.order, deltaMs);
+      moved.push(a.order);
+    }
+    this.#d.store.moveBans(this.#d.jail, moved);
+  }
+
+  /**
+   * After a SIGKILL the kernel table outlives the process: an element whose ban the state file
+   * no longer holds as active (lifted, expired, or of an address now ignored) leaves the kernel
+   * before anything else at start-up, so the kernel holds nothing the file and `status` do not.
+   */
+  async dropStale(keep: readonly BanOrder[]): Promise<void> {
+    const { firewall, log, jail } = this.#d;
+    const wanted = new Set(keep.map((o) => o.address.text));
+    try {
+      const stale = (await firewall.list(jail)).filter((e) => !wanted.has(e.address.text));
+      await Promise.all(stale.map((e) => firewall.unban({ jail, address: e.address })));
+      if (stale.length > 0)
+        log.info({ elements: stale.length }, 'Removed kernel elements with no active ban.');
+    } catch (err) {
+      log.error({ err }, 'Could not compare the kernel set with the state file.');
+    }
   }
 
   /** Stops the retirement timers; the kernel and the state file keep the bans. */
@@ -111,16 +173,19 @@ export class BanBook {
     const key = order.address.text;
     this.#active.get(key)?.cancel();
     // The kernel drops the element itself at expiry; this timer keeps status and actions in step.
+    // Both count relative time, so a wall-clock step moves neither.
+    let entry: Active | undefined;
     const cancel =
       order.expiresAt === null
         ? () => {}
         : clock.setTimer(order.expiresAt - clock.now(), () => {
-            if (this.#active.get(key)?.order !== order) return;
+            if (!entry || this.#active.get(key) !== entry) return;
             this.#active.delete(key);
             events.unbanned(order.address);
             this.#announce('unban', event);
           });
-    this.#active.set(key, { order, event, cancel });
+    entry = { order, event, cancel };
+    this.#active.set(key, entry);
     try {
       await firewall.ban(order);
     } catch (err) {

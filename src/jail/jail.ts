@@ -1,6 +1,7 @@
-// One jail at run time: lines from its log source go through its filter, ignore list and
-// counter; a verdict becomes a ban in its BanBook. Owns the jail's lifecycle (start, stop) and
-// the numbers `banctl status JAIL` shows.
+// One jail at run time: lines from its log source go through its filter, line dating (see
+// line-time.ts), ignore list and counter; a verdict becomes a ban in its BanBook. Owns the
+// jail's lifecycle (start, stop) and the numbers `banctl status JAIL` shows. A wall-clock step
+// moves the failures' and bans' times with it (core/clock.ts), so it neither bans nor unbans.
 
 import type { Logger } from 'pino';
 import { decide, decideManual } from '../ban/decide.ts';
@@ -9,19 +10,20 @@ import { type IncrementSettings, nextBantime } from '../ban/increment.ts';
 import type { Firewall, JailAction, StateStore } from '../ban/ports.ts';
 import type { JailConfig } from '../config/types.ts';
 import type { Address } from '../core/address.ts';
-import type { Clock } from '../core/clock.ts';
+import { type Clock, clockStep } from '../core/clock.ts';
 import type { BanOrder, Failure, JailStatus, Line, Verdict } from '../core/types.ts';
 import { FailureCounter } from '../counter/window.ts';
 import type { Filter } from '../filter/compile.ts';
 import { BanBook } from './ban-book.ts';
 import { JailEvents } from './events.ts';
-import type { LogSource, Subscription } from './ports.ts';
+import { LineTimes } from './line-time.ts';
+import type { LogSource, StepStore, Subscription } from './ports.ts';
 
 export interface JailDeps {
   readonly config: JailConfig;
   readonly filter: Filter;
   readonly clock: Clock;
-  readonly store: StateStore;
+  readonly store: StateStore & StepStore;
   readonly firewall: Firewall;
   readonly source: LogSource;
   /** Mail and custom actions; the firewall is not among them. */
@@ -51,19 +53,22 @@ interface Seen {
 export class Jail {
   readonly name: string;
   readonly #d: JailDeps;
-  readonly #counter: FailureCounter;
+  #counter: FailureCounter;
+  /** Failures counted by counters replaced since (a clock step rebuilds the counter). */
+  #countedBefore = 0;
   readonly #book: BanBook;
   readonly #events: JailEvents;
+  readonly #times: LineTimes;
+  readonly #step: () => number;
   #subscription: Subscription | undefined;
   #totalBanned = 0;
 
   constructor(deps: JailDeps) {
     this.#d = deps;
     this.name = deps.config.name;
-    this.#counter = new FailureCounter({
-      maxretry: deps.config.maxretry,
-      findtimeMs: deps.config.findtimeMs,
-    });
+    this.#counter = this.#newCounter();
+    this.#times = new LineTimes(deps.config.findtimeMs, deps.log);
+    this.#step = clockStep(deps.clock);
     this.#events = new JailEvents(deps.log);
     this.#book = new BanBook({
       jail: this.name,
@@ -78,8 +83,8 @@ export class Jail {
 
   /** Sets up firewall and actions, re-applies stored bans, restores counts, then starts reading. */
   async start(): Promise<void> {
-    const { config, clock, store, firewall, source, log } = this.#d;
-    await firewall.addJail({ jail: this.name, rules: config.blockRules });
+    const { config, clock, store, source, log } = this.#d;
+    await this.#d.firewall.addJail({ jail: this.name, rules: config.blockRules });
     for (const action of this.#d.actions ?? []) {
       await action
         .start()
@@ -88,32 +93,60 @@ export class Jail {
     const now = clock.now();
     this.#totalBanned = store.totalBans(this.name);
     const restored: BanOrder[] = [];
+    const dropped: Address[] = [];
     for (const b of store.activeBans(this.name, now)) {
       // An operator who added their address to ignoreip and restarted must get back in.
-      if (this.#ignored(b.address)) {
-        store.liftBan(this.name, b.address, now);
-        log.info({ ip: b.address.text }, 'Not restoring the ban of an ignored address.');
-      } else restored.push({ ...b, jail: this.name, restored: true });
+      if (this.#ignored(b.address)) dropped.push(b.address);
+      else restored.push({ ...b, jail: this.name, restored: true });
+    }
+    await this.#book.dropStale(restored);
+    for (const address of dropped) {
+      store.liftBan(this.name, address, now);
+      log.info({ ip: address.text }, 'Not restoring the ban of an ignored address.');
     }
     await Promise.all(restored.map((order) => this.#book.restore(order)));
-    for (const f of store.failuresSince(this.name, now - config.findtimeMs)) {
-      // Rebuilding this process's counter: no store write; a ban only if one was due.
-      if (this.#ignored(f.address)) continue;
-      const verdict = this.#counter.record(f, now);
-      if (verdict && !this.#book.has(verdict.address)) await this.#judge(verdict, now);
-    }
+    // Rebuilding this process's counter: no store write; a ban only if one was due.
+    for (const verdict of this.#recount(now)) await this.#judge(verdict, now);
     this.#subscription = await source.follow(config.logpaths, (line) => this.handle(line), {
       fromHead: config.logpathsFromHead ?? [],
     });
   }
 
+  /**
+   * The backlog has been read (run.ts calls this once the sources' first reads are done): from
+   * now on a line dated far from the clock counts as now (see line-time.ts).
+   */
+  beginOperation(): void {
+    this.#times.beginOperation();
+  }
+
+  /** Follows a wall-clock step if there was one; run.ts calls this every second. */
+  checkClock(): void {
+    const delta = this.#step();
+    if (delta === 0) return;
+    const { store, clock, log } = this.#d;
+    log.warn(
+      { stepS: Math.round(delta / 1000), bans: this.#book.size },
+      'The wall clock stepped; moving ban and failure times with it.',
+    );
+    this.#book.step(delta);
+    store.shiftFailures(this.name, delta);
+    this.#countedBefore += this.#counter.totalFailed;
+    this.#counter = this.#newCounter();
+    const now = clock.now();
+    for (const verdict of this.#recount(now)) void this.#judge(verdict, now);
+    this.#countedBefore -= this.#counter.totalFailed;
+  }
+
   /** Runs one line through the pipeline. Synchronous up to the ban, which it starts. */
   handle(line: Line): void {
     const { filter, clock } = this.#d;
+    this.checkClock();
     const now = clock.now();
     const m = filter.match(line.text, now, line.timeKnown ? line.time : undefined);
     if (!m) return;
-    const time = m.time ?? line.time;
+    const time = this.#times.judge(m.time ?? line.time, now, line.text, line.timeKnown === true);
+    if (time === undefined) return;
     // A multi-line failure keeps every line behind it, for the ban's matches.
     const seen: Seen = { time, text: m.lines.length > 1 ? m.lines.join('\n') : line.text, fields: m.fields };
     if (m.address) this.#count(m.address, seen, now);
@@ -128,9 +161,6 @@ export class Jail {
       return;
     }
     if (this.#book.has(address)) return;
-    // A line older than findtime (a backlog read after a restart) can never count: like fail2ban,
-    // neither log nor store it.
-    if (time < now - this.#d.config.findtimeMs) return;
     const failure: Failure = { address, time, line: text, fields };
     this.#events.found(address);
     store.recordFailure(this.name, failure);
@@ -157,6 +187,7 @@ export class Jail {
 
   /** An operator's ban; false when the address is banned already. */
   async ban(address: Address): Promise<boolean> {
+    this.checkClock();
     if (this.#book.has(address)) return false;
     const count = this.#d.store.banCount(address, this.name);
     await this.#impose(
@@ -169,15 +200,17 @@ export class Jail {
 
   /** An operator's unban; false when the address was not banned here. */
   async unban(address: Address): Promise<boolean> {
+    this.checkClock();
     this.#counter.forget(address);
     return this.#book.lift(address);
   }
 
   status(): JailStatus {
+    this.checkClock();
     return {
       name: this.name,
       currentlyFailed: this.#counter.currentlyFailed(this.#d.clock.now()),
-      totalFailed: this.#counter.totalFailed,
+      totalFailed: this.#countedBefore + this.#counter.totalFailed,
       files: this.#subscription?.files() ?? [],
       currentlyBanned: this.#book.size,
       totalBanned: this.#totalBanned,
@@ -187,6 +220,8 @@ export class Jail {
 
   /** Stops reading, retires timers and stops actions; kernel state and the store stay. */
   async stop(): Promise<void> {
+    // A step not yet noticed must reach the file before the next start reads it.
+    this.checkClock();
     await this.#subscription?.close();
     this.#subscription = undefined;
     this.#book.stop();
@@ -195,6 +230,24 @@ export class Jail {
         .stop()
         .catch((err: unknown) => this.#d.log.error({ err, action: action.name }, 'Action stop failed.'));
     }
+  }
+
+  #newCounter(): FailureCounter {
+    const { maxretry, findtimeMs } = this.#d.config;
+    return new FailureCounter({ maxretry, findtimeMs });
+  }
+
+  /** Feeds the failures on file inside findtime to the counter; the verdicts still to judge. */
+  #recount(now: number): Verdict[] {
+    const { store, config } = this.#d;
+    const due: Verdict[] = [];
+    for (const f of store.failuresSince(this.name, now - config.findtimeMs)) {
+      if (this.#ignored(f.address)) continue;
+      // Never after now: the wall clock was set back while we were down.
+      const verdict = this.#counter.record(f.time > now ? { ...f, time: now } : f, now);
+      if (verdict && !this.#book.has(verdict.address)) due.push(verdict);
+    }
+    return due;
   }
 
   #ignored(address: Address): boolean {

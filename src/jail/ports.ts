@@ -1,6 +1,18 @@
-// What a jail needs from the outside besides the ban stage's ports: a source of log lines.
+// What a jail needs from the outside besides the ban stage's ports: a source of log lines, and
+// of the state file, the means to follow a wall-clock step.
 
-import type { Line } from '../core/types.ts';
+import type { BanOrder, Line } from '../core/types.ts';
+
+/**
+ * Rewrites of wall-clock times the state file holds, for when the wall clock steps (see
+ * core/clock.ts): the kernel's timeouts are relative, so the file is moved to keep agreeing.
+ */
+export interface StepStore {
+  /** Rewrites the start and end of the jail's active bans of these addresses. */
+  moveBans(jail: string, orders: readonly BanOrder[]): void;
+  /** Moves every failure time of the jail by `deltaMs`. */
+  shiftFailures(jail: string, deltaMs: number): void;
+}
 
 export interface Subscription {
   /** Files currently followed for this subscriber (globs expanded). */

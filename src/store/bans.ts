@@ -1,5 +1,7 @@
 // The bans table: one row per ban decision, kept after expiry as history (the recidive and
-// bantime.increment features read it). A ban is active while not lifted and not expired.
+// bantime.increment features read it). A ban is active while not lifted and not expired. Every
+// write is one transaction: a SIGKILL between two statements must not leave an address that
+// the kernel still holds without an active row.
 
 import type { BanRecord } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
@@ -25,6 +27,9 @@ export class BanTable {
   readonly #countInJail;
   readonly #matches;
   readonly #matchesInJail;
+  readonly #record;
+  readonly #move;
+  readonly #moveMany;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -53,20 +58,36 @@ export class BanTable {
       `DELETE FROM bans WHERE (lifted_at IS NOT NULL AND lifted_at < @before)
                            OR (expires_at IS NOT NULL AND expires_at < @before)`,
     );
+    // Lifting the superseded row and inserting the new one in one step: apart, a SIGKILL between
+    // them would leave a re-banned address in the kernel with no active row.
+    this.#record = db.transaction((order: BanOrder, matches: readonly string[]) => {
+      this.#lift.run(order.bannedAt, order.jail, order.address.text);
+      this.#insert.run(
+        order.jail,
+        order.address.text,
+        order.address.family,
+        order.bannedAt,
+        order.expiresAt,
+        order.failures,
+        JSON.stringify(matches),
+      );
+    });
+    this.#move = db.prepare(
+      'UPDATE bans SET banned_at = ?, expires_at = ? WHERE jail = ? AND address = ? AND lifted_at IS NULL',
+    );
+    this.#moveMany = db.transaction((jail: string, orders: readonly BanOrder[]) => {
+      for (const o of orders) this.#move.run(o.bannedAt, o.expiresAt, jail, o.address.text);
+    });
   }
 
   /** Records a fresh ban; an earlier active ban of the same address is superseded. */
   record(order: BanOrder, matches: readonly string[]): void {
-    this.#lift.run(order.bannedAt, order.jail, order.address.text);
-    this.#insert.run(
-      order.jail,
-      order.address.text,
-      order.address.family,
-      order.bannedAt,
-      order.expiresAt,
-      order.failures,
-      JSON.stringify(matches),
-    );
+    this.#record(order, matches);
+  }
+
+  /** Rewrites the start and end of the jail's active bans of these addresses (a clock step). */
+  move(jail: string, orders: readonly BanOrder[]): void {
+    if (orders.length > 0) this.#moveMany(jail, orders);
   }
 
   /** Bans of `address` on record, in `jail` or (undefined) in every jail. */

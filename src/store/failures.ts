@@ -1,9 +1,24 @@
-// The failures table: writes are queued and committed together once per tick (one transaction
-// for a burst of lines instead of one fsync per line); reads flush first so they see them.
+// The failures table. Writes are queued and committed with the log position (or journal cursor)
+// just past the lines that produced them, in one transaction, when the reader saves it: at most
+// FLUSH_INTERVAL_MS after the read. A SIGKILL then never leaves a failure on disk whose line will
+// be read again at the next start (counted twice), nor loses one whose line will not: the lines
+// after the saved position are read again. A backstop writes what no position save carried
+// (usedns lookups that finished after their line's save) BACKSTOP_MS after it was queued.
+// Reads see the queue without writing it, so they never put failures ahead of their position.
 
 import type { Address } from '../core/address.ts';
 import type { Failure } from '../core/types.ts';
 import type { Db } from './db.ts';
+
+/** How often readers save positions, and failures with them (tail/reader-pool SAVE_INTERVAL_MS). */
+export const FLUSH_INTERVAL_MS = 1_000;
+/**
+ * Later than a position save can come (FLUSH_INTERVAL_MS after a read, plus the read itself),
+ * so the backstop does not write failures ahead of the position of their line.
+ */
+export const BACKSTOP_MS = FLUSH_INTERVAL_MS * 1.5;
+/** A flood of distinct addresses must not grow the queue without bound: write at this size. */
+const MAX_QUEUED = 20_000;
 
 interface Row {
   address: string;
@@ -17,11 +32,16 @@ export class FailureTable {
   readonly #since;
   readonly #clear;
   readonly #purge;
+  readonly #shift;
   readonly #writeMany;
+  readonly #backstopMs: number;
+  readonly #db: Db;
   #queue: [string, Failure][] = [];
-  #scheduled = false;
+  #backstop: NodeJS.Timeout | undefined;
 
-  constructor(db: Db) {
+  constructor(db: Db, options: { backstopMs?: number } = {}) {
+    this.#db = db;
+    this.#backstopMs = options.backstopMs ?? BACKSTOP_MS;
     this.#insert = db.prepare(
       'INSERT INTO failures (jail, address, family, time, line) VALUES (?, ?, ?, ?, ?)',
     );
@@ -30,6 +50,7 @@ export class FailureTable {
     );
     this.#clear = db.prepare('DELETE FROM failures WHERE jail = ? AND address = ?');
     this.#purge = db.prepare('DELETE FROM failures WHERE time < ?');
+    this.#shift = db.prepare('UPDATE failures SET time = time + ? WHERE jail = ?');
     this.#writeMany = db.transaction((rows: [string, Failure][]) => {
       for (const [jail, f] of rows) this.#insert.run(jail, f.address.text, f.address.family, f.time, f.line);
     });
@@ -37,37 +58,50 @@ export class FailureTable {
 
   record(jail: string, failure: Failure): void {
     this.#queue.push([jail, failure]);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.flush());
+    if (this.#queue.length >= MAX_QUEUED) this.flush();
+    else if (!this.#backstop) {
+      // A usedns lookup may finish after shutdown closed the file: nothing to write it to then.
+      this.#backstop = setTimeout(() => this.#db.open && this.flush(), this.#backstopMs);
+      this.#backstop.unref();
     }
   }
 
+  /** Writes the queue; inside the caller's transaction when there is one. */
   flush(): void {
-    this.#scheduled = false;
+    clearTimeout(this.#backstop);
+    this.#backstop = undefined;
     if (this.#queue.length === 0) return;
     const rows = this.#queue;
     this.#queue = [];
     this.#writeMany(rows);
   }
 
+  /** The jail's failures at or after `since`, written and queued, oldest first. */
   since(jail: string, since: number): Failure[] {
-    this.flush();
-    return this.#since.all(jail, since).map((r) => ({
-      address: { text: r.address, family: r.family },
-      time: r.time,
-      line: r.line,
-    }));
+    const written = this.#since
+      .all(jail, since)
+      .map((r): Failure => ({ address: { text: r.address, family: r.family }, time: r.time, line: r.line }));
+    const queued = this.#queue
+      .filter(([j, f]) => j === jail && f.time >= since)
+      .map(([, f]): Failure => ({ address: f.address, time: f.time, line: f.line }));
+    // A stable sort keeps lines of one second in the order they were read.
+    return [...written, ...queued].sort((a, b) => a.time - b.time);
   }
 
   clear(jail: string, address: Address): void {
-    this.flush();
+    this.#queue = this.#queue.filter(([j, f]) => j !== jail || f.address.text !== address.text);
     this.#clear.run(jail, address.text);
   }
 
   /** Deletes failures older than `before`: nothing can count them any more. */
   purge(before: number): void {
-    this.flush();
+    this.#queue = this.#queue.filter(([, f]) => f.time >= before);
     this.#purge.run(before);
+  }
+
+  /** Moves the jail's failure times by `deltaMs` (the wall clock stepped; see core/clock.ts). */
+  shift(jail: string, deltaMs: number): void {
+    this.#queue = this.#queue.map(([j, f]) => [j, j === jail ? { ...f, time: f.time + deltaMs } : f]);
+    this.#shift.run(deltaMs, jail);
   }
 }

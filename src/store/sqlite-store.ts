@@ -1,10 +1,12 @@
 // The StateStore and PositionStore ports on better-sqlite3: one database file, one module per
-// table. Positions are written after the failures queued before them, in the same transaction,
-// so a saved offset never runs ahead of the failures its lines produced.
+// table. Failures are written with the position (or journal cursor) saved after them, in one
+// transaction, so after a SIGKILL the file holds exactly the failures of the lines before the
+// saved position, and the next start reads the rest again (failures.ts: FLUSH_INTERVAL_MS).
 
 import type { BanRecord, StateStore } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
 import type { BanOrder, Failure } from '../core/types.ts';
+import type { StepStore } from '../jail/ports.ts';
 import type { FilePosition, PositionStore } from '../tail/ports.ts';
 import { BanTable } from './bans.ts';
 import { type Db, openDb } from './db.ts';
@@ -12,7 +14,7 @@ import { FailureTable } from './failures.ts';
 import { FilePositionTable } from './file-positions.ts';
 import { JournalCursorTable } from './journal-cursors.ts';
 
-export class SqliteStore implements StateStore, PositionStore {
+export class SqliteStore implements StateStore, StepStore, PositionStore {
   readonly #db: Db;
   readonly #failures: FailureTable;
   readonly #bans: BanTable;
@@ -20,18 +22,23 @@ export class SqliteStore implements StateStore, PositionStore {
   readonly #cursors: JournalCursorTable;
   readonly #now: () => number;
   readonly #savePositions;
+  readonly #saveCursor;
 
-  /** `now` stamps saved positions, for purge(). */
-  constructor(path: string, options: { now?: () => number } = {}) {
+  /** `now` stamps saved positions, for purge(); `backstopMs`: see failures.ts. */
+  constructor(path: string, options: { now?: () => number; backstopMs?: number } = {}) {
     this.#db = openDb(path);
     this.#now = options.now ?? Date.now;
-    this.#failures = new FailureTable(this.#db);
+    this.#failures = new FailureTable(this.#db, { backstopMs: options.backstopMs });
     this.#bans = new BanTable(this.#db);
     this.#positions = new FilePositionTable(this.#db);
     this.#cursors = new JournalCursorTable(this.#db);
     this.#savePositions = this.#db.transaction((batch: ReadonlyMap<string, FilePosition>) => {
       this.#failures.flush();
       this.#positions.save(batch, this.#now());
+    });
+    this.#saveCursor = this.#db.transaction((name: string, cursor: string) => {
+      this.#failures.flush();
+      this.#cursors.save(name, cursor, this.#now());
     });
   }
 
@@ -76,8 +83,13 @@ export class SqliteStore implements StateStore, PositionStore {
     return this.#cursors.get(name);
   }
   saveJournalCursor(name: string, cursor: string): void {
-    this.#failures.flush();
-    this.#cursors.save(name, cursor, this.#now());
+    this.#saveCursor(name, cursor);
+  }
+  moveBans(jail: string, orders: readonly BanOrder[]): void {
+    this.#bans.move(jail, orders);
+  }
+  shiftFailures(jail: string, deltaMs: number): void {
+    this.#failures.shift(jail, deltaMs);
   }
 
   /**

@@ -14,27 +14,42 @@ interface Timer {
   readonly fn: () => void;
 }
 
-/** A Clock whose time moves only through `set` and `advance`; timers fire in due order. */
+/**
+ * A Clock whose time moves only through `set`, `advance` and `jump`; timers fire in due order.
+ * Timers run on the monotonic clock, as Node's do: `jump` steps the wall clock alone (an
+ * operator's `date -s`, an NTP step), `advance` moves both.
+ */
 export class FakeClock implements Clock {
-  #now: number;
+  #mono: number;
+  /** Wall clock minus monotonic clock: what `jump` changes. */
+  #skew = 0;
   #nextId = 0;
   #timers: Timer[] = [];
 
   constructor(start = 1_700_000_000_000) {
-    this.#now = start;
+    this.#mono = start;
   }
 
   now(): number {
-    return this.#now;
+    return this.#mono + this.#skew;
   }
 
-  /** Moves time to `t` without firing timers (for setting up a scene). */
+  monotonic(): number {
+    return this.#mono;
+  }
+
+  /** Moves both clocks so that now() is `t`, without firing timers (for setting up a scene). */
   set(t: number): void {
-    this.#now = t;
+    this.#mono = t - this.#skew;
+  }
+
+  /** Steps the wall clock by `ms` (negative: back); the monotonic clock and timers stay put. */
+  jump(ms: number): void {
+    this.#skew += ms;
   }
 
   setTimer(ms: number, fn: () => void): () => void {
-    const timer = { id: this.#nextId++, due: this.#now + Math.max(0, ms), fn };
+    const timer = { id: this.#nextId++, due: this.#mono + Math.max(0, ms), fn };
     this.#timers.push(timer);
     return () => {
       this.#timers = this.#timers.filter((t) => t !== timer);
@@ -51,7 +66,7 @@ export class FakeClock implements Clock {
    * first (ties in creation order); timers armed by a firing timer fire too when due.
    */
   advance(ms: number): void {
-    const target = this.#now + ms;
+    const target = this.#mono + ms;
     for (;;) {
       let next: Timer | undefined;
       for (const t of this.#timers) {
@@ -61,10 +76,10 @@ export class FakeClock implements Clock {
       if (!next) break;
       const fired = next;
       this.#timers = this.#timers.filter((t) => t !== fired);
-      this.#now = Math.max(this.#now, fired.due);
+      this.#mono = Math.max(this.#mono, fired.due);
       fired.fn();
     }
-    this.#now = target;
+    this.#mono = target;
   }
 }
 
