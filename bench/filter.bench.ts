@@ -1,6 +1,6 @@
 // Filter throughput: the shipped sshd filter over a mix of failing, succeeding and unrelated
 // syslog lines, the way a busy auth.log looks. Prints operations (lines) per second.
-// Run: npm run bench. Not a test: nothing here asserts a time.
+// Run: npm run bench:filter. Not a test: nothing here asserts a time.
 
 import { bench, describe } from 'vitest';
 import { loadFilter } from '../src/config/filter-file.ts';

@@ -1,10 +1,13 @@
 // Writes a realistic, reproducible auth.log: a seeded mix of sshd failures (several kinds, IPv4
 // and IPv6, a few hundred attacking addresses), successful logins, cron and systemd noise.
-// Usage: node bench/gen-authlog.mjs LINES OUT [SEED]
+// Usage: node bench/gen-authlog.mjs LINES OUT [SEED] [START_MS] [STEP_MS]
+// START_MS (epoch ms of the first line, default 2026-11-20 UTC) and STEP_MS (default 500) let
+// bench/run.mjs place the whole log before or inside a jail's findtime; stamps are UTC.
 
 import { createWriteStream } from 'node:fs';
 
-const [lines = '1000000', out = '/tmp/auth.log', seedText = '42'] = process.argv.slice(2);
+const [lines = '1000000', out = '/tmp/auth.log', seedText = '42', startText, stepText = '500'] =
+  process.argv.slice(2);
 let seed = Number(seedText) >>> 0;
 // mulberry32: small, fast, and the same sequence everywhere for the same seed.
 function rand() {
@@ -22,9 +25,10 @@ const attackers = Array.from({ length: 400 }, (_, i) =>
 );
 const users = ['root', 'admin', 'oracle', 'test', 'ubuntu', 'git', 'postgres', 'pi', 'alice', 'deploy'];
 const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
-const start = Date.UTC(2026, 10, 20);
+const start = startText === undefined ? Date.UTC(2026, 10, 20) : Number(startText);
+const step = Number(stepText);
 const stamp = (i) => {
-  const d = new Date(start + i * 500);
+  const d = new Date(start + i * step);
   const p = (n) => String(n).padStart(2, '0');
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
 };

@@ -1,0 +1,37 @@
+// Filter throughput, no daemon: each tool's stock sshd rules over the same seeded auth.log
+// (gen-authlog.mjs, seed 42), wall time of the whole command, process start included:
+// `banctl regex` (banhammer's filter.d/sshd.conf), `fail2ban-regex` (fail2ban's), and
+// sshguard's `sshg-parser` reading the file on stdin.
+
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../lib/banhammer.mjs';
+import { median, repeat } from '../lib/stats.mjs';
+import { ms, now } from '../lib/watch.mjs';
+
+const COMMANDS = {
+  banhammer: (log) => [process.execPath, join(REPO, 'bin', 'banctl.js'), 'regex', '-c', REPO, log, 'sshd'],
+  fail2ban: (log) => ['fail2ban-regex', log, '/etc/fail2ban/filter.d/sshd.conf'],
+  sshguard: () => ['/usr/libexec/sshguard/sshg-parser'],
+};
+
+export async function filterThroughput(toolName, { log, lines, runs, enoughMs }) {
+  const [command, ...args] = COMMANDS[toolName](log);
+  const once = () => {
+    const input = toolName === 'sshguard' ? openSync(log, 'r') : 'ignore';
+    const start = now();
+    const result = spawnSync(command, args, {
+      stdio: [input, 'ignore', 'pipe'],
+      // Year-less syslog dates are read against 2026-11-28, as the seeded log expects.
+      env: { ...process.env, TZ: 'UTC', BANCTL_NOW: String(Date.UTC(2026, 10, 28) / 1000) },
+    });
+    const took = ms(start, now());
+    if (input !== 'ignore') closeSync(input);
+    if (result.status !== 0) throw new Error(`${command} exited ${result.status}: ${result.stderr}`);
+    return took;
+  };
+  const times = await repeat(runs, async () => once(), enoughMs);
+  const took = median(times);
+  return { lines, ms: took, linesPerS: lines / (took / 1000), runs: times };
+}
