@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRegex } from '../../../src/cli/regex.ts';
 import { REPO, tutorialFile } from '../../support/config-dir.ts';
+import { requireNativeRegex } from '../filter/native-addon.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'banhammer-regex-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,4 +78,22 @@ describe('banctl regex --json', () => {
     // Read on 1 January, "Dec 31" is last year's.
     expect(first).toEqual({ line: 1, ip: '192.0.2.7', time: Date.UTC(2026, 11, 31, 23, 59, 59) / 1000 });
   });
+});
+
+describe('banctl regex summary', () => {
+  it.skipIf(!requireNativeRegex())(
+    'names the regex engine it ran on: the native RE2 addon when built',
+    () => {
+      const out: string[] = [];
+      const line = 'Nov 27 10:24:12 web1 sshd[4242]: Failed password for root from 192.0.2.7 port 50022 ssh2';
+      runRegex(
+        line,
+        'sshd',
+        undefined,
+        { json: false, confDir: REPO, now: Date.UTC(2026, 10, 27, 12) },
+        (t) => out.push(t),
+      );
+      expect(out.join('\n')).toMatch(/^Regex engine: native RE2 \(libre2 \S+\)$/m);
+    },
+  );
 });
