@@ -25,12 +25,21 @@ const FIELDS = ['ip', 'count', 'failures', 'bantime', 'path', 'socket', 'signal'
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
+// The date and time up to the second, for the last second formatted: a ban storm logs thousands
+// of lines a second, each of which would otherwise build a Date and pad six fields.
+let cachedSecond = Number.NaN;
+let cachedHead = '';
+
 /** fail2ban's timestamp: local time, `2026-11-27 10:24:12,123`. */
 export function formatTime(ms: number): string {
-  const d = new Date(ms);
-  const date = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
-  const time = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
-  return `${date} ${time},${String(d.getMilliseconds()).padStart(3, '0')}`;
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const d = new Date(second * 1000);
+    const date = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+    cachedHead = `${date} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+    cachedSecond = second;
+  }
+  return `${cachedHead},${String(ms - second * 1000).padStart(3, '0')}`;
 }
 
 function head(style: LogStyle, time: number, logger: string, level: string, pid: number): string {
@@ -85,19 +94,46 @@ export function formatRecord(rec: PinoRecord, style: LogStyle, pid: number): str
   return `${head(style, rec.time, logger, LEVEL_NAMES[rec.level] ?? 'INFO', pid)} ${sanitize(text)}`;
 }
 
-/** A pino destination stream that writes `formatRecord` lines to a file. */
+/**
+ * A pino destination stream that writes `formatRecord` lines to a file. The lines of one tick
+ * go to the file as one write (a ban storm logs a line per ban); flushSync and process exit
+ * write what is pending first.
+ */
 export function textFileStream(
   path: string,
   style: LogStyle,
 ): pino.DestinationStream & { flushSync(): void } {
   const file = pino.destination({ dest: path, mkdir: true, sync: false });
+  let pending = '';
+  let scheduled = false;
+  const drain = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    file.write(text);
+  };
+  process.once('exit', () => {
+    drain();
+    try {
+      file.flushSync();
+    } catch {
+      // Not open yet, or closed: pino's own exit handler has the same limits.
+    }
+  });
   return {
     write(chunk: string) {
       for (const json of chunk.split('\n')) {
         if (json === '') continue;
-        file.write(`${formatRecord(JSON.parse(json) as PinoRecord, style, process.pid)}\n`);
+        pending += `${formatRecord(JSON.parse(json) as PinoRecord, style, process.pid)}\n`;
       }
+      if (scheduled || pending === '') return;
+      scheduled = true;
+      setImmediate(drain);
     },
-    flushSync: () => file.flushSync(),
+    flushSync: () => {
+      drain();
+      file.flushSync();
+    },
   };
 }

@@ -132,6 +132,7 @@ export async function run(
 ): Promise<number> {
   let plans = initialPlans;
   const clock = systemClock;
+  const stopSignal = catchStopSignals(log);
   // libnftables in process when the addon is built, else `nft -f -` (it logs which, and why).
   const runner = await openNftRunner(log.child({ stage: 'firewall' }));
   try {
@@ -146,6 +147,10 @@ export async function run(
   } catch (err) {
     log.fatal({ err }, 'nftables refused access: banhammerd must run as root (CAP_NET_ADMIN).');
     return 69;
+  }
+  if (stopSignal.requested) {
+    log.info({ signal: stopSignal.requested }, 'Stopped during start-up, before anything was set up.');
+    return 0;
   }
   const mailer = new Mailer({ settings: daemon.mail, clock, log: log.child({ stage: 'mail' }) });
   const whois = createWhois({ program: daemon.mail.whois, timeoutMs: daemon.mail.whoisTimeoutMs });
@@ -194,8 +199,34 @@ export async function run(
     return { jail, dispose };
   };
   const roster = new JailRoster(makeJail, (name) => firewall.removeJail(name), log);
+  let control: ControlServer | undefined;
+  let purge: NodeJS.Timeout | undefined;
+  let clockWatch: NodeJS.Timeout | undefined;
+  let stopWatchdog = () => {};
+  /** Clean shutdown from wherever start-up got to: every step skips what was not set up. */
+  const shutdown = async (signal: string): Promise<number> => {
+    sdNotify('STOPPING=1');
+    log.info({ signal }, 'Shutting down.');
+    clearInterval(purge);
+    clearInterval(clockWatch);
+    stopWatchdog();
+    await control?.close();
+    await roster.stopAll();
+    for (const source of sources) await source.close();
+    store.close();
+    await firewall.close().catch((err) => log.error({ err }, 'Could not remove the nftables table.'));
+    // Mail already queued (the stop notices among it) gets a few seconds to leave.
+    await mailer.flush(5_000);
+    mailer.close();
+    rmSync(daemon.pidfile, { force: true });
+    log.info('Exiting.');
+    log.flush();
+    return 0;
+  };
   logFallbacks(plans, log);
+  // A safe point: every jail has restored its bans and followed its files (paused).
   await roster.start(plans);
+  if (stopSignal.requested) return shutdown(stopSignal.requested);
   // Sources start paused so a resumed backlog reaches every jail that shares a file.
   // Once every source has done its first read, what follows is live: a line dated far from the
   // clock then counts as now, where the backlog keeps its own dates (jail/line-time.ts). A jail a
@@ -205,9 +236,10 @@ export async function run(
     for (const jail of roster.jails) jail.beginOperation();
   };
   await resumeSources();
+  if (stopSignal.requested) return shutdown(stopSignal.requested);
   // Timers and the kernel count relative time; each jail moves its wall-clock records with a
   // step of the wall clock (core/clock.ts). Checked every second, and before each line.
-  const clockWatch = setInterval(() => {
+  clockWatch = setInterval(() => {
     for (const jail of roster.jails) jail.checkClock();
   }, 1_000);
   clockWatch.unref();
@@ -243,7 +275,7 @@ export async function run(
     log.info(report, 'Reloaded the configuration.');
     return { ok: true, value: report };
   };
-  const control = new ControlServer(
+  control = new ControlServer(
     daemon.socket,
     new JailsDaemon(() => roster.jails, reload),
     log.child({ stage: 'control' }),
@@ -251,47 +283,62 @@ export async function run(
   await control.listen();
   mkdirSync(dirname(daemon.pidfile), { recursive: true });
   writeFileSync(daemon.pidfile, `${process.pid}\n`);
-  const purge = setInterval(() => {
+  purge = setInterval(() => {
     const now = clock.now();
     const findtime = Math.max(0, ...plans.map((p) => p.config.findtimeMs));
     store.purge(now - findtime, now - daemon.dbpurgeageMs);
   }, 3_600_000);
   purge.unref();
-  const stopWatchdog = startWatchdog();
+  stopWatchdog = startWatchdog();
   sdNotify('READY=1');
   log.info({ jails: roster.jails.length }, 'Server ready.');
 
-  return new Promise<number>((done) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) {
-        log.warn({ signal }, 'Second signal: exiting now.');
-        process.exit(1);
-      }
-      stopping = true;
-      sdNotify('STOPPING=1');
-      log.info({ signal }, 'Shutting down.');
-      clearInterval(purge);
-      clearInterval(clockWatch);
-      stopWatchdog();
-      await control.close();
-      await roster.stopAll();
-      for (const source of sources) await source.close();
-      store.close();
-      await firewall.close().catch((err) => log.error({ err }, 'Could not remove the nftables table.'));
-      // Mail already queued (the stop notices among it) gets a few seconds to leave.
-      await mailer.flush(5_000);
-      mailer.close();
-      rmSync(daemon.pidfile, { force: true });
-      log.info('Exiting.');
-      log.flush();
-      done(0);
-    };
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGHUP', () => {
-      log.info('SIGHUP: reloading the configuration.');
-      void reload().catch((err: unknown) => log.error({ err }, 'Reload failed.'));
-    });
+  if (stopSignal.requested) return shutdown(stopSignal.requested);
+  stopSignal.ready(reload);
+  return stopSignal.stopped.then(shutdown);
+}
+
+/**
+ * SIGTERM and SIGINT handlers installed first thing, so a stop during a long start-up (a big
+ * restore, a backlog) is a clean shutdown rather than the default kill: start-up checks
+ * `requested` at its safe points; once ready, `stopped` settles at the first signal. A second
+ * signal forces the exit. SIGHUP reloads once ready and is ignored before.
+ */
+function catchStopSignals(log: Logger): {
+  readonly requested: string | undefined;
+  readonly stopped: Promise<string>;
+  ready(reload: () => Promise<unknown>): void;
+} {
+  let requested: string | undefined;
+  let reload: (() => Promise<unknown>) | undefined;
+  let stop!: (signal: string) => void;
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  const onStop = (signal: string) => {
+    if (requested) {
+      log.warn({ signal }, 'Second signal: exiting now.');
+      process.exit(1);
+    }
+    requested = signal;
+    if (!reload) log.info({ signal }, 'Stop requested during start-up; stopping at the next safe point.');
+    stop(signal);
+  };
+  process.on('SIGTERM', () => onStop('SIGTERM'));
+  process.on('SIGINT', () => onStop('SIGINT'));
+  process.on('SIGHUP', () => {
+    if (!reload) {
+      log.warn('SIGHUP during start-up: ignored; send it again once the server is ready.');
+      return;
+    }
+    log.info('SIGHUP: reloading the configuration.');
+    void reload().catch((err: unknown) => log.error({ err }, 'Reload failed.'));
   });
+  return {
+    get requested() {
+      return requested;
+    },
+    stopped,
+    ready(r) {
+      reload = r;
+    },
+  };
 }

@@ -5,11 +5,12 @@
 // big batch but only happens when something is already wrong, and spares the good orders.
 
 import type { Logger } from 'pino';
-import type { Firewall, JailFirewallSpec, KernelElement } from '../ban/ports.ts';
+import type { JailFirewallSpec, KernelElement } from '../ban/ports.ts';
 import { type Address, parseAddress } from '../core/address.ts';
 import type { Clock } from '../core/clock.ts';
 import { NftError } from '../core/errors.ts';
 import type { BanOrder, UnbanOrder } from '../core/types.ts';
+import type { JailFirewall } from '../jail/ports.ts';
 import type { NftRunner } from './nft-cli.ts';
 import { ruleHandles, setElements } from './nft-json.ts';
 import {
@@ -35,7 +36,9 @@ export interface NftFirewallOptions {
 }
 
 /** An order waiting for the tick's commit; its time left is computed when the batch renders. */
-type Queued = { readonly kind: 'ban'; readonly expiresAt: number | null } | { readonly kind: 'unban' };
+type Queued =
+  | { readonly kind: 'ban'; readonly expiresAt: number | null; readonly absent: boolean }
+  | { readonly kind: 'unban' };
 interface Pending {
   readonly jail: string;
   readonly address: Address;
@@ -44,7 +47,7 @@ interface Pending {
   readonly reject: (err: unknown) => void;
 }
 
-export class NftFirewall implements Firewall {
+export class NftFirewall implements JailFirewall {
   readonly #runner: NftRunner;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -81,7 +84,20 @@ export class NftFirewall implements Firewall {
   }
 
   async ban(order: BanOrder): Promise<void> {
-    await this.#enqueue(order.jail, order.address.text, { kind: 'ban', expiresAt: order.expiresAt });
+    await this.#enqueue(order.jail, order.address.text, {
+      kind: 'ban',
+      expiresAt: order.expiresAt,
+      absent: false,
+    });
+  }
+
+  /** A ban of an element the set did not hold at the last list(): one `add element` line. */
+  async banAbsent(order: BanOrder): Promise<void> {
+    await this.#enqueue(order.jail, order.address.text, {
+      kind: 'ban',
+      expiresAt: order.expiresAt,
+      absent: true,
+    });
   }
 
   async unban(order: UnbanOrder): Promise<void> {
@@ -170,7 +186,8 @@ export class NftFirewall implements Firewall {
     const now = this.#clock.now();
     const ops = batch.map(({ jail, address, order }): ElementOp => {
       if (order.kind === 'unban') return { kind: 'unban', jail, address };
-      return { kind: 'ban', jail, address, timeoutS: timeoutSeconds(order.expiresAt, now) };
+      const timeoutS = timeoutSeconds(order.expiresAt, now);
+      return { kind: order.absent ? 'add' : 'ban', jail, address, timeoutS };
     });
     return renderElements(this.#table, ops);
   }

@@ -133,10 +133,13 @@ export function renderDeleteTable(table: string): string {
   return script([`add table inet ${t}`, `delete table inet ${t}`]);
 }
 
-/** One element change; `timeoutS: null` is a ban that never expires. */
+/**
+ * One element change; `timeoutS: null` is a ban that never expires. `add` is a ban of an element
+ * known absent (a restore, after listing the set): it needs no timeout refresh.
+ */
 export type ElementOp =
   | {
-      readonly kind: 'ban';
+      readonly kind: 'ban' | 'add';
       readonly jail: string;
       readonly address: Address;
       readonly timeoutS: number | null;
@@ -160,7 +163,7 @@ export function formatTimeout(seconds: number): string {
 
 /**
  * Ban: add (no-op when present), delete, add with the new timeout, so a re-ban refreshes the
- * timeout. Unban: add with 1s then delete, because deleting an absent element fails the whole
+ * timeout. Add: the first line alone, a third of the work for a restore into an empty set. Unban: add with 1s then delete, because deleting an absent element fails the whole
  * transaction. Both verified on kernel 6.18 with nft 1.0.6 (test/e2e/nft-firewall.test.ts).
  */
 export function renderElements(table: string, ops: readonly ElementOp[]): string {
@@ -172,6 +175,7 @@ export function renderElements(table: string, ops: readonly ElementOp[]): string
       if (op.kind === 'unban')
         return [`add element ${set} { ${a} timeout 1s }`, `delete element ${set} { ${a} }`];
       const elem = op.timeoutS === null ? a : `${a} timeout ${formatTimeout(op.timeoutS)}`;
+      if (op.kind === 'add') return [`add element ${set} { ${elem} }`];
       return [
         `add element ${set} { ${elem} }`,
         `delete element ${set} { ${a} }`,

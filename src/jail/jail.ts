@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { decide, decideManual } from '../ban/decide.ts';
 import { isIgnored } from '../ban/ignore.ts';
 import { type IncrementSettings, nextBantime } from '../ban/increment.ts';
-import type { Firewall, JailAction, StateStore } from '../ban/ports.ts';
+import type { JailAction, StateStore } from '../ban/ports.ts';
 import type { JailConfig } from '../config/types.ts';
 import type { Address } from '../core/address.ts';
 import { type Clock, clockStep } from '../core/clock.ts';
@@ -17,14 +17,14 @@ import type { Filter } from '../filter/compile.ts';
 import { BanBook } from './ban-book.ts';
 import { JailEvents } from './events.ts';
 import { LineTimes } from './line-time.ts';
-import type { LogSource, StepStore, Subscription } from './ports.ts';
+import type { BanBatchStore, JailFirewall, LogSource, StepStore, Subscription } from './ports.ts';
 
 export interface JailDeps {
   readonly config: JailConfig;
   readonly filter: Filter;
   readonly clock: Clock;
-  readonly store: StateStore & StepStore;
-  readonly firewall: Firewall;
+  readonly store: StateStore & StepStore & BanBatchStore;
+  readonly firewall: JailFirewall;
   readonly source: LogSource;
   /** Mail and custom actions; the firewall is not among them. */
   readonly actions?: readonly JailAction[];
@@ -99,12 +99,12 @@ export class Jail {
       if (this.#ignored(b.address)) dropped.push(b.address);
       else restored.push({ ...b, jail: this.name, restored: true });
     }
-    await this.#book.dropStale(restored);
+    const inKernel = await this.#book.dropStale(restored);
     for (const address of dropped) {
       store.liftBan(this.name, address, now);
       log.info({ ip: address.text }, 'Not restoring the ban of an ignored address.');
     }
-    await Promise.all(restored.map((order) => this.#book.restore(order)));
+    await this.#book.restore(restored, inKernel);
     // Rebuilding this process's counter: no store write; a ban only if one was due.
     for (const verdict of this.#recount(now)) await this.#judge(verdict, now);
     this.#subscription = await source.follow(config.logpaths, (line) => this.handle(line), {
@@ -293,7 +293,7 @@ export class Jail {
     banCount: number,
     fields: Readonly<Record<string, string>> = {},
   ): Promise<void> {
-    this.#d.store.clearFailures(this.name, order.address);
+    // The ban's transaction forgets the address's failures on file (BanBook.impose).
     // A manual ban, too, starts the address's count afresh, as a verdict does.
     this.#counter.forget(order.address);
     this.#totalBanned++;

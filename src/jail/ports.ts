@@ -1,7 +1,32 @@
 // What a jail needs from the outside besides the ban stage's ports: a source of log lines, and
 // of the state file, the means to follow a wall-clock step.
 
+import type { Firewall } from '../ban/ports.ts';
 import type { BanOrder, Line } from '../core/types.ts';
+
+/** A fresh ban with the lines that led to it. */
+export interface NewBan {
+  readonly order: BanOrder;
+  readonly matches: readonly string[];
+}
+
+/** The state file's side of a tick's bans: written together, one commit for all. */
+export interface BanBatchStore {
+  /**
+   * Records every ban (each superseding an earlier active one of its address) and forgets each
+   * address's failures in the ban's jail, in one transaction: all of it or, on a throw, none.
+   */
+  recordBans(bans: readonly NewBan[]): void;
+}
+
+/** The firewall as a jail drives it: the ban stage's port, and a cheaper ban at start-up. */
+export interface JailFirewall extends Firewall {
+  /**
+   * ban() for an address the jail's set did not hold at its last list(), as at a restore: a
+   * plain add, without the delete and add that refresh the timeout of an element present.
+   */
+  banAbsent(order: BanOrder): Promise<void>;
+}
 
 /**
  * Rewrites of wall-clock times the state file holds, for when the wall clock steps (see

@@ -20,6 +20,9 @@ export const BACKSTOP_MS = FLUSH_INTERVAL_MS * 1.5;
 /** A flood of distinct addresses must not grow the queue without bound: write at this size. */
 const MAX_QUEUED = 20_000;
 
+/** A jail and an address whose failures a ban ends. */
+export type Cleared = readonly [jail: string, address: Address];
+
 interface Row {
   address: string;
   family: 4 | 6;
@@ -91,6 +94,21 @@ export class FailureTable {
   clear(jail: string, address: Address): void {
     this.#queue = this.#queue.filter(([j, f]) => j !== jail || f.address.text !== address.text);
     this.#clear.run(jail, address.text);
+  }
+
+  /**
+   * clear() for many addresses, in two steps: the rows, inside the caller's transaction; then,
+   * once it has committed, the queue, filtered once (per address, a ban storm filtered a queue
+   * of up to MAX_QUEUED entries per ban).
+   */
+  clearRows(cleared: readonly Cleared[]): void {
+    for (const [jail, address] of cleared) this.#clear.run(jail, address.text);
+  }
+
+  clearQueued(cleared: readonly Cleared[]): void {
+    if (cleared.length === 0 || this.#queue.length === 0) return;
+    const keys = new Set(cleared.map(([jail, address]) => `${jail}\n${address.text}`));
+    this.#queue = this.#queue.filter(([j, f]) => !keys.has(`${j}\n${f.address.text}`));
   }
 
   /** Deletes failures older than `before`: nothing can count them any more. */

@@ -6,15 +6,15 @@
 import type { BanRecord, StateStore } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
 import type { BanOrder, Failure } from '../core/types.ts';
-import type { StepStore } from '../jail/ports.ts';
+import type { BanBatchStore, NewBan, StepStore } from '../jail/ports.ts';
 import type { FilePosition, PositionStore } from '../tail/ports.ts';
 import { BanTable } from './bans.ts';
 import { type Db, openDb } from './db.ts';
-import { FailureTable } from './failures.ts';
+import { type Cleared, FailureTable } from './failures.ts';
 import { FilePositionTable } from './file-positions.ts';
 import { JournalCursorTable } from './journal-cursors.ts';
 
-export class SqliteStore implements StateStore, StepStore, PositionStore {
+export class SqliteStore implements StateStore, StepStore, BanBatchStore, PositionStore {
   readonly #db: Db;
   readonly #failures: FailureTable;
   readonly #bans: BanTable;
@@ -23,6 +23,7 @@ export class SqliteStore implements StateStore, StepStore, PositionStore {
   readonly #now: () => number;
   readonly #savePositions;
   readonly #saveCursor;
+  readonly #recordBans;
 
   /** `now` stamps saved positions, for purge(); `backstopMs`: see failures.ts. */
   constructor(path: string, options: { now?: () => number; backstopMs?: number } = {}) {
@@ -40,6 +41,10 @@ export class SqliteStore implements StateStore, StepStore, PositionStore {
       this.#failures.flush();
       this.#cursors.save(name, cursor, this.#now());
     });
+    this.#recordBans = this.#db.transaction((bans: readonly NewBan[], cleared: readonly Cleared[]) => {
+      for (const b of bans) this.#bans.write(b.order, b.matches);
+      this.#failures.clearRows(cleared);
+    });
   }
 
   recordFailure(jail: string, failure: Failure): void {
@@ -53,6 +58,18 @@ export class SqliteStore implements StateStore, StepStore, PositionStore {
   }
   recordBan(order: BanOrder, matches: readonly string[]): void {
     this.#bans.record(order, matches);
+  }
+  recordBans(bans: readonly NewBan[]): void {
+    if (bans.length === 0) return;
+    const cleared = bans.map((b): Cleared => [b.order.jail, b.order.address]);
+    try {
+      this.#recordBans(bans, cleared);
+    } catch (err) {
+      this.#bans.recount(); // the rolled-back bans were counted
+      throw err;
+    }
+    // Only once committed: a failed commit leaves the queued failures as they were.
+    this.#failures.clearQueued(cleared);
   }
   banCount(address: Address, jail: string | undefined): number {
     return this.#bans.count(address, jail);

@@ -3,10 +3,10 @@
 // arrive when a test emits them.
 
 import pino, { type Logger } from 'pino';
-import type { Firewall, JailFirewallSpec, KernelElement } from '../../src/ban/ports.ts';
+import type { JailFirewallSpec, KernelElement } from '../../src/ban/ports.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import type { BanOrder, Line, UnbanOrder } from '../../src/core/types.ts';
-import type { LogSource, Subscription } from '../../src/jail/ports.ts';
+import type { JailFirewall, LogSource, Subscription } from '../../src/jail/ports.ts';
 
 interface Timer {
   readonly id: number;
@@ -91,13 +91,15 @@ export type FirewallCall =
   | { readonly op: 'close' };
 
 /** A Firewall that records every call and keeps each jail's set as a map of address → order. */
-export class FakeFirewall implements Firewall {
+export class FakeFirewall implements JailFirewall {
   readonly calls: FirewallCall[] = [];
   readonly jails = new Map<string, JailFirewallSpec>();
   /** jail → (address text → the order that put it there). */
   readonly sets = new Map<string, Map<string, BanOrder>>();
   /** When set, ban() rejects with this error (after recording the call). */
   failBans: Error | undefined;
+  /** Addresses banned through banAbsent (known absent from the set), in call order. */
+  readonly absent: string[] = [];
 
   constructor(private readonly clock?: Clock) {}
 
@@ -132,6 +134,12 @@ export class FakeFirewall implements Firewall {
     const set = this.sets.get(order.jail);
     if (!set) throw new Error(`no jail ${order.jail} in the firewall`);
     set.set(order.address.text, order);
+  }
+
+  /** Recorded as a ban (through this.ban, so a spy's ban sees it too), and listed in `absent`. */
+  async banAbsent(order: BanOrder): Promise<void> {
+    this.absent.push(order.address.text);
+    return this.ban(order);
   }
 
   async unban(order: UnbanOrder): Promise<void> {

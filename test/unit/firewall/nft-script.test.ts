@@ -83,6 +83,20 @@ describe('renderMatch', () => {
 });
 
 describe('element operations', () => {
+  it('renders an add of an element known absent as one plain add', () => {
+    const text = renderElements('bh', [
+      { kind: 'add', jail: 'sshd', address: addr('192.0.2.7'), timeoutS: 600 },
+      { kind: 'add', jail: 'sshd', address: addr('2001:db8::1'), timeoutS: null },
+    ]);
+    expect(text).toBe(
+      [
+        'add element inet bh sshd-v4 { 192.0.2.7 timeout 600s }',
+        'add element inet bh sshd-v6 { 2001:db8::1 }',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('bans with add, delete, add so a present element gets the new timeout', () => {
     const text = renderElements('bh', [
       { kind: 'ban', jail: 'sshd', address: addr('192.0.2.7'), timeoutS: 600 },

@@ -5,11 +5,11 @@
 // as now, and what a clock set back while stopped left in the future is brought back to now.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Firewall } from '../../../src/ban/ports.ts';
 import { type Address, parseAddress, parseNetwork } from '../../../src/core/address.ts';
 import type { BanOrder, UnbanOrder } from '../../../src/core/types.ts';
 import { compileFilter, type Filter } from '../../../src/filter/compile.ts';
 import type { Jail, JailDeps } from '../../../src/jail/jail.ts';
+import type { FakeFirewall } from '../../support/fakes.ts';
 import { testJailConfig } from '../../support/jail-config.ts';
 import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
 
@@ -62,7 +62,7 @@ describe('Jail: kernel ⊆ state file', () => {
   it('writes a ban to the file before it asks the kernel', async () => {
     const onFile: boolean[] = [];
     const firewall = world.firewall;
-    const spy: Firewall = Object.assign(Object.create(firewall) as Firewall, {
+    const spy: FakeFirewall = Object.assign(Object.create(firewall) as FakeFirewall, {
       ban: (o: BanOrder) => {
         onFile.push(world.store.activeBans('sshd', NOW).some((b) => b.address.text === o.address.text));
         return firewall.ban(o);
@@ -78,7 +78,7 @@ describe('Jail: kernel ⊆ state file', () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const firewall = world.firewall;
-    const slow: Firewall = Object.assign(Object.create(firewall) as Firewall, {
+    const slow: FakeFirewall = Object.assign(Object.create(firewall) as FakeFirewall, {
       unban: async (o: UnbanOrder) => {
         await held;
         return firewall.unban(o);

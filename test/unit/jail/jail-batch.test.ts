@@ -1,0 +1,111 @@
+// A tick's bans share one state-file transaction, committed before any reaches the firewall; a
+// restore puts addresses the kernel set lacks in with a plain add, the others with the refresh
+// form, chunk by chunk with a turn of the event loop between chunks.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Address, parseAddress } from '../../../src/core/address.ts';
+import type { BanOrder } from '../../../src/core/types.ts';
+import { RESTORE_CHUNK } from '../../../src/jail/ban-book.ts';
+import type { FakeFirewall } from '../../support/fakes.ts';
+import { testJailConfig } from '../../support/jail-config.ts';
+import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
+
+const NOW = Date.parse('2026-01-01T12:00:00Z');
+const BANTIME = 600_000;
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const v4 = (i: number): Address => parseAddress(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`)!;
+const order = (a: Address): BanOrder => ({
+  jail: 'sshd',
+  address: a,
+  bannedAt: NOW - 60_000,
+  expiresAt: NOW - 60_000 + BANTIME,
+  failures: 3,
+  restored: false,
+});
+
+let world: JailWorld;
+beforeEach(() => {
+  world = makeJailWorld(NOW);
+});
+afterEach(() => world.close());
+
+describe('Jail: the bans of one tick', () => {
+  it('are written in one transaction, failures forgotten, before the firewall gets any', async () => {
+    const recordBans = vi.spyOn(world.store, 'recordBans');
+    const onFile: boolean[] = [];
+    const firewall = world.firewall;
+    const spy: FakeFirewall = Object.assign(Object.create(firewall) as FakeFirewall, {
+      ban: (o: BanOrder) => {
+        onFile.push(world.store.activeBans('sshd', NOW).some((b) => b.address.text === o.address.text));
+        return firewall.ban(o);
+      },
+    });
+    const jail = world.jail({ config: testJailConfig({ bantimeMs: BANTIME }), firewall: spy });
+    await jail.start();
+    const addresses = Array.from({ length: 50 }, (_, i) => v4(i + 1));
+    for (const a of addresses)
+      for (let i = 0; i < 3; i++) world.source.emit(`Failed for root from ${a.text}`);
+    await settle();
+    expect(recordBans).toHaveBeenCalledTimes(1);
+    expect(recordBans.mock.calls[0]![0]).toHaveLength(50);
+    expect(onFile).toEqual(addresses.map(() => true));
+    expect(world.firewall.elements('sshd')).toHaveLength(50);
+    expect(world.store.failuresSince('sshd', 0)).toEqual([]);
+    expect(jail.status().currentlyBanned).toBe(50);
+  });
+
+  it('counts earlier bans from memory, kept in step with each new ban', async () => {
+    const a = v4(1);
+    world.store.recordBan(order(a), []);
+    world.store.liftBan('sshd', a, NOW - 30_000);
+    const jail = world.jail({ config: testJailConfig({ bantimeMs: BANTIME }) });
+    await jail.start();
+    expect(world.store.banCount(a, 'sshd')).toBe(1);
+    for (let i = 0; i < 3; i++) world.source.emit(`Failed for root from ${a.text}`);
+    await settle();
+    expect(world.store.banCount(a, 'sshd')).toBe(2);
+    expect(world.store.banCount(a, undefined)).toBe(2);
+    expect(world.store.banCount(a, 'other')).toBe(0);
+    expect(world.store.activeBans('sshd', NOW)).toHaveLength(1);
+  });
+});
+
+describe('Jail: restore at start', () => {
+  it('adds what the kernel set lacks plainly and refreshes what it holds', async () => {
+    const [a, b] = [v4(1), v4(2)];
+    world.store.recordBans([order(a), order(b)].map((o) => ({ order: o, matches: [] })));
+    await world.firewall.addJail({ jail: 'sshd', rules: [] });
+    await world.firewall.ban(order(b));
+    const jail = world.jail({ config: testJailConfig({ bantimeMs: BANTIME }) });
+    await jail.start();
+    expect(world.firewall.absent).toEqual([a.text]);
+    expect(world.firewall.elements('sshd').sort()).toEqual([a.text, b.text]);
+  });
+
+  it('goes in chunks, one turn of the event loop each', async () => {
+    const n = RESTORE_CHUNK * 2 + 1;
+    const orders = Array.from({ length: n }, (_, i) => order(v4(i + 1)));
+    world.store.recordBans(orders.map((o) => ({ order: o, matches: [] })));
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turns = new Set<number>();
+    const firewall = world.firewall;
+    const spy: FakeFirewall = Object.assign(Object.create(firewall) as FakeFirewall, {
+      ban: (o: BanOrder) => {
+        turns.add(turn);
+        return firewall.ban(o);
+      },
+    });
+    const jail = world.jail({ config: testJailConfig({ bantimeMs: BANTIME }), firewall: spy });
+    await jail.start();
+    ticking = false;
+    expect(turns.size).toBe(3);
+    expect(world.firewall.absent).toHaveLength(n);
+    expect(jail.status().currentlyBanned).toBe(n);
+  });
+});
