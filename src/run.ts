@@ -1,19 +1,17 @@
-// The running daemon: builds the adapters (nftables, SQLite, file tail, mail, shell actions),
-// starts every jail, serves the control socket, and tears it all down on SIGTERM. With main.ts
-// the only code that names concrete adapters.
+// The running daemon: builds the adapters (nftables, SQLite, log sources, mail, shell actions;
+// see adapters.ts), starts every jail, serves the control socket, reloads on SIGHUP, and tears it
+// all down on SIGTERM. With main.ts and adapters.ts the only code that names concrete adapters.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { ShellAction } from './actions/shell-action.ts';
+import { buildActions, buildSources, logFallbacks, ownAddresses, type Source } from './adapters.ts';
 import type { JailAction } from './ban/ports.ts';
-import type { DaemonConfig, JailConfig } from './config/types.ts';
+import type { DaemonConfig } from './config/types.ts';
 import type { ControlResult } from './control/daemon.ts';
 import type { ReloadReply } from './control/protocol.ts';
 import { ControlServer } from './control/server.ts';
-import { type Address, parseAddress } from './core/address.ts';
-import { type Clock, systemClock } from './core/clock.ts';
+import { systemClock } from './core/clock.ts';
 import { ConfigError, type ConfigProblem, formatProblem } from './core/errors.ts';
 import { JailsDaemon } from './daemon.ts';
 import { NftFirewall } from './firewall/nft-firewall.ts';
@@ -21,108 +19,15 @@ import { openNftRunner } from './firewall/nft-runner.ts';
 import { HostList, resolveHost } from './host-list.ts';
 import { ignoreCommandOf } from './ignore-command.ts';
 import { Jail } from './jail/jail.ts';
-import type { LogSource } from './jail/ports.ts';
 import { type JailFactory, JailRoster } from './jail-roster.ts';
-import { createMailAction } from './notify/mail-action.ts';
 import { Mailer } from './notify/mailer.ts';
 import { createWhois } from './notify/whois.ts';
 import type { JailPlan } from './plan.ts';
 import { sdNotify, startWatchdog } from './sd-notify.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
-import { FileTail } from './tail/file-tail.ts';
-import { JournalSource } from './tail/journal-source.ts';
-import { PollingTail } from './tail/polling-tail.ts';
-
-function ownAddresses(): Address[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .map((i) => (i ? parseAddress(i.address) : undefined))
-    .filter((a): a is Address => a !== undefined);
-}
-
-/** Every action of every jail, built before anything starts so a bad one stops start-up cleanly. */
-function buildActions(
-  plans: readonly JailPlan[],
-  deps: { mailer: Mailer; whois: ReturnType<typeof createWhois>; clock: Clock; log: Logger },
-): Map<string, JailAction[]> {
-  const out = new Map<string, JailAction[]>();
-  const problems = [];
-  for (const { config } of plans) {
-    const log = deps.log.child({ jail: config.name });
-    const actions: JailAction[] = [];
-    for (const call of config.mailActions) {
-      try {
-        const action = createMailAction(call.name, call.args, {
-          jail: config.name,
-          mailer: deps.mailer,
-          whois: deps.whois,
-          log,
-        });
-        if (action) actions.push(action);
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        problems.push(...err.problems);
-      }
-    }
-    for (const file of config.shellActions) {
-      actions.push(new ShellAction({ jail: config.name, config: file, now: () => deps.clock.now(), log }));
-    }
-    out.set(config.name, actions);
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return out;
-}
-
-type Source = LogSource & { resume(): Promise<void>; close(): Promise<void> };
-
-/**
- * One log source per jail by its backend: inotify and polling are shared by every jail that uses
- * them (one reader per file); each systemd jail has its journalctl. All start paused: run()
- * resumes them once every jail has subscribed, so a resumed backlog reaches all of them.
- */
-function buildSources(store: SqliteStore, clock: Clock, log: Logger): (config: JailConfig) => Source {
-  const shared = { positions: store, paused: true };
-  let inotify: FileTail | undefined;
-  let polling: PollingTail | undefined;
-  return (config) => {
-    const backend = config.backend ?? { kind: 'inotify' };
-    if (backend.kind === 'polling') {
-      polling ??= new PollingTail(clock, log.child({ stage: 'tail', backend: 'polling' }), shared);
-      return polling;
-    }
-    if (backend.kind === 'systemd') {
-      return new JournalSource({
-        ...shared,
-        name: config.name,
-        backend,
-        matches: config.filter.journalmatch ?? '',
-        clock,
-        log: log.child({ stage: 'journal', jail: config.name }),
-      });
-    }
-    inotify ??= new FileTail(clock, log.child({ stage: 'tail' }), shared);
-    return inotify;
-  };
-}
 
 /** Reads the configuration again: the jails' plans, or every problem (for a reload). */
 export type Replan = () => { plans: JailPlan[] } | { problems: ConfigProblem[] };
-
-function logFallbacks(plans: readonly JailPlan[], log: Logger): void {
-  for (const { config, filter } of plans) {
-    for (const f of filter.fallbacks) {
-      log.info(
-        {
-          jail: config.name,
-          file: f.pattern.file,
-          line: f.pattern.line,
-          constructs: f.constructs.join(', '),
-        },
-        'Pattern uses the bounded fallback matcher after RE2.',
-      );
-    }
-  }
-}
 
 export async function run(
   initialPlans: readonly JailPlan[],
