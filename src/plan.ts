@@ -25,22 +25,37 @@ function incrementOf(config: JailConfig, problems: ConfigProblem[]): IncrementSe
   return undefined;
 }
 
+/** What must agree for two jails to share a filter: the filter, how it reads, and what it reads. */
+function sharingKey(config: JailConfig): string {
+  const { filter, usedns, logtimezone, logpaths, logpathsFromHead, backend } = config;
+  return JSON.stringify({ filter, usedns, logtimezone, logpaths, logpathsFromHead, backend });
+}
+
 export function planJails(
   jails: readonly JailConfig[],
 ): { plans: JailPlan[] } | { problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const plans: JailPlan[] = [];
+  const shared = new Map<string, Filter>();
   for (const config of jails) {
     const tz = config.logtimezone ? parseTimezone(config.logtimezone) : 'local';
     if (typeof tz === 'object') {
       problems.push({ file: config.file, option: 'logtimezone', message: tz.error });
       continue;
     }
-    const compiled = compileFilter(config.filter, {
-      usedns: config.usedns,
-      ...(config.logtimezone ? { timezone: config.logtimezone } : {}),
-    });
+    // Jails with the same filter on the same files share one compiled filter: it keeps state from
+    // line to line, and they see the same lines in the same order (jail/shared-match.ts). A journal
+    // jail has a journalctl of its own, so its lines are its own too.
+    const key = config.backend?.kind === 'systemd' ? undefined : sharingKey(config);
+    const reused = key === undefined ? undefined : shared.get(key);
+    const compiled = reused
+      ? { filter: reused }
+      : compileFilter(config.filter, {
+          usedns: config.usedns,
+          ...(config.logtimezone ? { timezone: config.logtimezone } : {}),
+        });
     if ('problems' in compiled) problems.push(...compiled.problems);
+    else if (key !== undefined) shared.set(key, compiled.filter);
     const increment = incrementOf(config, problems);
     if ('filter' in compiled && increment) plans.push({ config, filter: compiled.filter, increment });
   }

@@ -18,6 +18,7 @@ import { BanBook } from './ban-book.ts';
 import { JailEvents } from './events.ts';
 import { LineTimes } from './line-time.ts';
 import type { BanBatchStore, JailFirewall, LogSource, StepStore, Subscription } from './ports.ts';
+import { matchOnce } from './shared-match.ts';
 
 export interface JailDeps {
   readonly config: JailConfig;
@@ -143,7 +144,7 @@ export class Jail {
     const { filter, clock } = this.#d;
     this.checkClock();
     const now = clock.now();
-    const m = filter.match(line.text, now, line.timeKnown ? line.time : undefined);
+    const m = matchOnce(filter, line, now);
     if (!m) return;
     const time = this.#times.judge(m.time ?? line.time, now, line.text, line.timeKnown === true);
     if (time === undefined) return;

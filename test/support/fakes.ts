@@ -187,8 +187,15 @@ export class FakeSource implements LogSource {
     return this.#subscribers.size;
   }
 
+  /** One line to every subscriber; like the real sources, one Line object per file. */
   emit(text: string, time = this.clock.now()): void {
-    for (const s of this.#subscribers) s.onLine({ text, source: s.paths[0] ?? 'fake', time });
+    const lines = new Map<string, Line>();
+    for (const s of this.#subscribers) {
+      const source = s.paths[0] ?? 'fake';
+      let line = lines.get(source);
+      if (!line) lines.set(source, (line = { text, source, time }));
+      s.onLine(line);
+    }
   }
 }
 
