@@ -192,8 +192,8 @@ export class FakeSource implements LogSource {
     const lines = new Map<string, Line>();
     for (const s of this.#subscribers) {
       const source = s.paths[0] ?? 'fake';
-      let line = lines.get(source);
-      if (!line) lines.set(source, (line = { text, source, time }));
+      const line = lines.get(source) ?? { text, source, time };
+      lines.set(source, line);
       s.onLine(line);
     }
   }

@@ -41,7 +41,13 @@ describe('a filter shared by jails', () => {
   it('a line of the same text arriving again is a new line, matched again', async () => {
     const inner = testFilter();
     let calls = 0;
-    const counting: Filter = { ...inner, match: (...args) => (calls++, inner.match(...args)) };
+    const counting: Filter = {
+      ...inner,
+      match: (...args) => {
+        calls++;
+        return inner.match(...args);
+      },
+    };
     await world.jail({ config: testJailConfig({ name: 'a' }), filter: counting }).start();
     await world.jail({ config: testJailConfig({ name: 'b' }), filter: counting }).start();
     world.source.emit('Failed for root from 192.0.2.1');
