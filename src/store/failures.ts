@@ -107,8 +107,15 @@ export class FailureTable {
 
   clearQueued(cleared: readonly Cleared[]): void {
     if (cleared.length === 0 || this.#queue.length === 0) return;
-    const keys = new Set(cleared.map(([jail, address]) => `${jail}\n${address.text}`));
-    this.#queue = this.#queue.filter(([j, f]) => !keys.has(`${j}\n${f.address.text}`));
+    // By jail, then address: no string built per queued failure (the queue holds up to a second
+    // of every jail's failures, and a storm clears it every tick).
+    const byJail = new Map<string, Set<string>>();
+    for (const [jail, address] of cleared) {
+      const set = byJail.get(jail) ?? new Set<string>();
+      set.add(address.text);
+      byJail.set(jail, set);
+    }
+    this.#queue = this.#queue.filter(([j, f]) => !byJail.get(j)?.has(f.address.text));
   }
 
   /** Deletes failures older than `before`: nothing can count them any more. */
