@@ -50,10 +50,11 @@ function resolveFilter(spec: string, ignore: string | undefined, confDir: string
 /**
  * LOG as fail2ban-regex takes it: an existing file's lines, read in chunks (a large log is never
  * held in memory whole) and cut as the daemon cuts them; or else the text itself as one line.
+ * Each line goes to `each` as soon as it is cut (no generator: it cost 40 ns a line).
  */
-function* readLog(log: string): Generator<string> {
+function readLog(log: string, each: (line: string) => void): void {
   if (!(existsSync(log) && statSync(log).isFile())) {
-    yield log;
+    each(log);
     return;
   }
   const fd = openSync(log, 'r');
@@ -61,15 +62,11 @@ function* readLog(log: string): Generator<string> {
     // The daemon drops lines over 64 KiB; here every line keeps its number, so the cap is far higher.
     const splitter = new LineSplitter(64 * 1024 * 1024);
     const buf = Buffer.allocUnsafe(1 << 20);
-    const lines: string[] = [];
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) {
-      splitter.push(buf.subarray(0, n), (line) => lines.push(line));
-      yield* lines;
-      lines.length = 0;
-    }
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) splitter.push(buf.subarray(0, n), each);
     // A last line without its newline still counts, as in fail2ban-regex.
-    splitter.push(Buffer.from('\n'), (line) => lines.push(line));
-    for (const line of lines) if (line !== '') yield line;
+    splitter.push(Buffer.from('\n'), (line) => {
+      if (line !== '') each(line);
+    });
   } finally {
     closeSync(fd);
   }
@@ -87,7 +84,8 @@ export function runRegex(
     process.stderr.write(`banctl regex: ${config}\n`);
     return 65;
   }
-  const compiled = compileFilter(config);
+  // Nothing here changes TZ while the log is read: the dates need not look it up for every line.
+  const compiled = compileFilter(config, { fixedTz: true });
   if ('problems' in compiled) {
     process.stderr.write(`banctl regex: ${compiled.problems.map(formatProblem).join('\n')}\n`);
     return 65;
@@ -99,20 +97,20 @@ export function runRegex(
   let missed = 0;
   let dated = 0;
   let count = 0;
-  for (const text of readLog(log)) {
+  readLog(log, (text) => {
     const i = count++;
     const r = filter.classify(text, opts.now);
     if (r.dated) dated++;
     if (r.outcome === 'ignored') ignored++;
     if (r.outcome === 'missed') missed++;
-    if (r.outcome !== 'matched') continue;
+    if (r.outcome !== 'matched') return;
     matched++;
     hits[r.match.pattern]!++;
-    if (!opts.json) continue;
+    if (!opts.json) return;
     const ip = r.match.address?.text ?? r.match.host;
     const time = r.match.time === undefined ? null : r.match.time / 1000;
     out(JSON.stringify({ line: i + 1, ip, time, ...(r.match.address ? {} : { host: true }) }));
-  }
+  });
   const summary = {
     lines: count,
     matched,

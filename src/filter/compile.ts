@@ -26,6 +26,11 @@ export interface FilterOptions {
   readonly usedns?: UseDns;
   /** logtimezone: UTC, UTC+0200, ... (default: the process's local time). */
   readonly timezone?: string;
+  /**
+   * The process's TZ will not change while this filter runs (a one-shot tool): the dates read it
+   * once instead of for every line. Without it a change of TZ is followed from the next line on.
+   */
+  readonly fixedTz?: boolean;
 }
 
 /**
@@ -48,7 +53,7 @@ export interface Filter {
 }
 
 function detectorOf(spec: FilterSpec, options: FilterOptions, problems: ConfigProblem[]): DateDetector {
-  const tz = options.timezone ? { timezone: options.timezone } : {};
+  const tz = { ...(options.timezone ? { timezone: options.timezone } : {}), fixedTz: options.fixedTz };
   if (!spec.datepattern) return defaultDetector(tz);
   const d = patternDetector(spec.datepattern, tz);
   if ('error' in d) {

@@ -1,9 +1,11 @@
 // What a filter does with each line, in order, as fail2ban's Filter does it: cut the date, keep
 // the last `maxlines` lines, apply prefregex, then the failregexes (first match wins) and
 // ignoreregexes, and tie lines of one session together by <F-MLFID>. The state (buffer, last
-// date, sessions) belongs to one filter instance, so every jail compiles its own.
+// date, sessions) belongs to one filter instance, so every jail compiles its own. A filter of one
+// line (maxlines 1) takes the same steps without the buffer's arrays and copies (#findOne).
 
-import { type Address, parseLoggedAddress } from '../core/address.ts';
+import type { Address } from '../core/address.ts';
+import { AddressCache } from './address-cache.ts';
 import type { DateDetector } from './date/index.ts';
 import { joinLines, lineOf, splitByHit, type TupleLine, undated } from './line-buffer.ts';
 import type { Groups, Hit, Pattern } from './pattern.ts';
@@ -68,31 +70,18 @@ const IGNORED: readonly Outcome[] = [false, true].map((dated) =>
 
 const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
 
-// Addresses a filter has read, by the text the line gave: an attack repeats a few hundred
-// addresses, and parsing one (ipaddr.js) cost 2 us, a quarter of a line's time in `banctl regex`.
-// parseLoggedAddress is pure and an Address immutable, so a hit returns what parsing would. When
-// full the cache starts over: a flood of distinct addresses costs a parse each, as before, and
-// never more memory than this.
-const ADDRESS_CACHE = 4096;
-
-class AddressCache {
-  readonly #known = new Map<string, Address | null>();
-
-  parse(text: string): Address | undefined {
-    const known = this.#known.get(text);
-    if (known !== undefined) return known ?? undefined;
-    const address = parseLoggedAddress(text);
-    if (this.#known.size >= ADDRESS_CACHE) this.#known.clear();
-    this.#known.set(text, address ?? null);
-    return address;
-  }
-}
+// prefregex's groups when there is no prefregex.
+const NO_GROUPS: Groups = Object.freeze({});
 
 export class FailureFinder {
   readonly #p: FinderParts;
   readonly #multi: boolean;
   #buffer: TupleLine[] = [];
-  #lastDate: { time: number; text: string } | undefined;
+  // The last date read (its time, and its text as line.slice(start, end)), for undated lines.
+  #lastTime: number | undefined;
+  #lastLine = '';
+  #lastStart = 0;
+  #lastEnd = 0;
   readonly #sessions = new Sessions();
   readonly #addresses = new AddressCache();
 
@@ -114,12 +103,12 @@ export class FailureFinder {
       time = knownTime;
     } else {
       const hit = this.#p.detector.find(line, now);
-      const last = this.#lastDate;
-      const recent = last !== undefined && last.time > now - LAST_DATE_MS ? last : undefined;
+      const last = this.#lastTime;
+      const recent = last !== undefined && last > now - LAST_DATE_MS;
       if (hit && hit.start === hit.end) {
         // An empty date (a pattern like `^WARNING:()`): the date is optional; the last one or now.
-        tuple = recent ? { pre: '', date: recent.text, post: line } : undated(line);
-        time = recent ? recent.time : now;
+        tuple = recent ? { pre: '', date: this.#lastText(), post: line } : undated(line);
+        time = recent ? last : now;
       } else if (hit) {
         // Exactly fail2ban's cut: the whitespace around the date stays (stock filters expect `^\s*`).
         tuple = {
@@ -128,25 +117,31 @@ export class FailureFinder {
           post: line.slice(hit.end),
         };
         time = hit.time;
-        this.#lastDate = { time, text: tuple.date };
+        this.#lastTime = time;
+        this.#lastLine = line;
+        this.#lastStart = hit.start;
+        this.#lastEnd = hit.end;
       } else {
         dated = false;
-        tuple = recent ? { pre: '', date: recent.text, post: line } : undated(line);
-        time = recent?.time;
+        tuple = recent ? { pre: '', date: this.#lastText(), post: line } : undated(line);
+        time = recent ? last : undefined;
       }
     }
     return this.#find(tuple, time, dated, now);
   }
 
+  #lastText(): string {
+    return this.#lastLine.slice(this.#lastStart, this.#lastEnd);
+  }
+
   #find(tuple: TupleLine, time: number | undefined, dated: boolean, now: number): Outcome {
+    if (!this.#multi) return this.#findOne(tuple, time, dated, now);
     const { prefregex, failregex, ignoreregex } = this.#p;
     const missed = MISSED[Number(dated)]!;
     const ignored = IGNORED[Number(dated)]!;
-    if (this.#multi) {
-      this.#buffer.push(tuple);
-      if (this.#buffer.length > this.#p.maxlines)
-        this.#buffer.splice(0, this.#buffer.length - this.#p.maxlines);
-    } else this.#buffer = [tuple];
+    this.#buffer.push(tuple);
+    if (this.#buffer.length > this.#p.maxlines)
+      this.#buffer.splice(0, this.#buffer.length - this.#p.maxlines);
     const original = this.#buffer;
     let text = joinLines(original, this.#multi);
     // fail2ban checks ignoreregex first when there are clearly fewer of them than failregexes.
@@ -178,6 +173,35 @@ export class FailureFinder {
     return missed;
   }
 
+  /**
+   * #find for one line (maxlines 1), without the buffer: the same steps on `[tuple]`, whose join
+   * is the line's text, and which a hit always matches whole (splitByHit of one line).
+   */
+  #findOne(tuple: TupleLine, time: number | undefined, dated: boolean, now: number): Outcome {
+    const { prefregex, failregex, ignoreregex } = this.#p;
+    const missed = MISSED[Number(dated)]!;
+    const ignored = IGNORED[Number(dated)]!;
+    let text = tuple.pre + tuple.post;
+    if (ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2) {
+      if (ignoreregex.some((ig) => ig.search(text))) return ignored;
+    }
+    let pre: Groups = NO_GROUPS;
+    if (prefregex) {
+      const hit = prefregex.search(text);
+      if (!hit) return missed;
+      const { content, ...rest } = hit.groups;
+      pre = rest;
+      if (content) text = content;
+    }
+    for (let i = 0; i < failregex.length; i++) {
+      const hit = failregex[i]!.search(text);
+      if (!hit) continue;
+      if (ignoreregex.length > 0 && ignoreregex.some((ig) => ig.search(text))) return ignored;
+      return this.#failure(i, hit, pre, [tuple], { time, dated, now }) ?? missed;
+    }
+    return missed;
+  }
+
   /** ignoreregex on what the failregex matched: the matched lines of a multi-line buffer. */
   #ignores(text: string, matched: readonly TupleLine[]): boolean {
     const searched = this.#multi ? joinLines(matched, true) : text;
@@ -192,26 +216,35 @@ export class FailureFinder {
     when: { time: number | undefined; dated: boolean; now: number },
   ): Outcome | undefined {
     const { time, dated, now } = when;
-    // The failregex's groups override prefregex's, unset ones included (Python's dict.update).
-    let fail: FailureData = { ...pre, ...hit.groups };
-    const mlfid = fail.mlfid;
-    if (typeof mlfid === 'string') {
-      fail = this.#sessions.merge(mlfid, fail, matched, now);
-      if (truthy(fail.nofail)) return undefined;
+    const groups = hit.groups;
+    let fail: FailureData;
+    if (pre === NO_GROUPS && typeof groups.mlfid !== 'string' && groups.matches === undefined) {
+      // No prefregex groups, no session: the groups read as the merged copy below would (whose
+      // only other key, matches, is no string), and nothing keeps that copy, so none is made.
+      if (truthy(groups.nofail)) return undefined;
+      fail = groups as FailureData;
     } else {
-      // fail2ban checks <F-NOFAIL> only on session lines; a line marked not-a-failure is never
-      // counted here, with or without a session (what fail2ban-regex reports too).
-      if (truthy(fail.nofail)) return undefined;
-      fail.matches = [...(fail.matches ?? []), ...matched];
+      // The failregex's groups override prefregex's, unset ones included (Python's dict.update).
+      fail = { ...pre, ...groups };
+      const mlfid = fail.mlfid;
+      if (typeof mlfid === 'string') {
+        fail = this.#sessions.merge(mlfid, fail, matched, now);
+        if (truthy(fail.nofail)) return undefined;
+      } else {
+        // fail2ban checks <F-NOFAIL> only on session lines; a line marked not-a-failure is never
+        // counted here, with or without a session (what fail2ban-regex reports too).
+        if (truthy(fail.nofail)) return undefined;
+        fail.matches = [...(fail.matches ?? []), ...matched];
+      }
     }
     const ip = (fail.ip4 ?? fail.ip6 ?? fail.host) as string | undefined;
     const dns = fail.dns as string | undefined;
     if (ip === undefined && dns === undefined && fail.fid === undefined) {
       // A session line without its address yet: the line that names it completes the failure.
-      fail.mlfpending = 1;
+      if (fail !== groups) fail.mlfpending = 1;
       return undefined;
     }
-    const lines = (fail.matches ?? []).map(lineOf);
+    const lines = (fail === groups ? matched : (fail.matches ?? [])).map(lineOf);
     const matchedAs = (address: Address | undefined, host: string | undefined): Outcome => ({
       outcome: 'matched',
       dated,

@@ -28,7 +28,8 @@ export interface NativeMatcher {
 
 /** What native/build/Release/banhammer_re2.node exports. */
 export interface NativeRegexAddon {
-  compile(source: string, caseless?: boolean): NativeMatcher;
+  /** `longest`: leftmost-longest matches (RE2's longest_match) instead of leftmost-first. */
+  compile(source: string, caseless?: boolean, longest?: boolean): NativeMatcher;
   /** The libre2 version the addon was built against, e.g. `20220601`. */
   readonly libraryVersion: string;
 }
@@ -64,15 +65,16 @@ export function regexEngine(): string {
 
 /**
  * `source` (RE2 syntax, already accepted by node-re2 without flags) compiled by libre2, or undefined
- * when it stays on node-re2: the addon is not built, or libre2 refuses the source. node-re2 rewrites
+ * when it stays on node-re2: the addon is not built, or libre2 refuses the source. `longest`: a
+ * leftmost-longest matcher, which node-re2 has no counterpart for (date/viable.ts uses it). node-re2 rewrites
  * a few JavaScript spellings before RE2 sees them (`(?<name>`, `\uXXXX`, `\cX`, `\p{Letter}`);
  * libre2 refuses each of them, so a source that compiles here means what it means to node-re2.
  */
-export function nativeMatcher(source: string): NativeMatcher | undefined {
+export function nativeMatcher(source: string, longest = false): NativeMatcher | undefined {
   const a = loaded();
   if (!a) return undefined;
   try {
-    return a.compile(source);
+    return a.compile(source, false, longest);
   } catch {
     return undefined;
   }

@@ -93,8 +93,13 @@ Napi::Value Compile(const Napi::CallbackInfo& info) {
     if (!info[1].IsBoolean()) return ThrowType(env, "Expected second argument to be a boolean");
     caseless = info[1].As<Napi::Boolean>().Value();
   }
+  bool longest = false;
+  if (info.Length() > 2 && !info[2].IsUndefined()) {
+    if (!info[2].IsBoolean()) return ThrowType(env, "Expected third argument to be a boolean");
+    longest = info[2].As<Napi::Boolean>().Value();
+  }
   std::string error;
-  auto program = Program::Compile(info[0].As<Napi::String>().Utf8Value(), caseless, &error);
+  auto program = Program::Compile(info[0].As<Napi::String>().Utf8Value(), caseless, longest, &error);
   if (!program) {
     Napi::Error::New(env, error).ThrowAsJavaScriptException();
     return env.Undefined();

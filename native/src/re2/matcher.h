@@ -1,4 +1,4 @@
-// The JS face of a Program: compile(source, caseless?) returns { exec, test, names, spans }.
+// The JS face of a Program: compile(source, caseless?, longest?) returns { exec, test, names, spans }.
 // exec() writes the spans of the match and of every group into `spans` and returns a boolean, so
 // a search allocates nothing on the JS heap. exec and test are plain functions that carry the
 // matcher as their data: no wrapper lookup per call. Each of them and the spans' buffer holds a
@@ -12,7 +12,10 @@
 
 namespace banhammer {
 
-/** `compile(source: string, caseless?: boolean)`; throws RE2's message when it cannot compile. */
+/**
+ * `compile(source: string, caseless?: boolean, longest?: boolean)`; throws RE2's message when it
+ * cannot compile. `longest`: leftmost-longest matches (RE2's longest_match) instead of leftmost-first.
+ */
 Napi::Value Compile(const Napi::CallbackInfo& info);
 
 }  // namespace banhammer

@@ -58,11 +58,13 @@ bool AnchoredAtStart(const std::string& s) {
 
 }  // namespace
 
-std::unique_ptr<Program> Program::Compile(const std::string& source, bool caseless, std::string* error) {
+std::unique_ptr<Program> Program::Compile(const std::string& source, bool caseless, bool longest,
+                                          std::string* error) {
   // node-re2's options: everything RE2's default but the case flag; errors are returned, not logged.
   re2::RE2::Options options;
   options.set_log_errors(false);
   options.set_case_sensitive(!caseless);
+  options.set_longest_match(longest);
   std::unique_ptr<Program> p(new Program());
   p->utf8_ = std::make_unique<re2::RE2>(re2::StringPiece(source.data(), source.size()), options);
   if (!p->utf8_->ok()) {

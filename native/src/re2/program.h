@@ -19,8 +19,12 @@ namespace banhammer {
 
 class Program {
  public:
-  /** Compiles `source` as node-re2 does; null with RE2's message in `error` when it cannot. */
-  static std::unique_ptr<Program> Compile(const std::string& source, bool caseless, std::string* error);
+  /**
+   * Compiles `source` as node-re2 does; null with RE2's message in `error` when it cannot. `longest`
+   * asks for leftmost-longest matches instead (a date template's prefix closure, date/viable.ts).
+   */
+  static std::unique_ptr<Program> Compile(const std::string& source, bool caseless, bool longest,
+                                          std::string* error);
 
   /** Groups, 0 (the whole match) included. */
   int count() const { return count_; }

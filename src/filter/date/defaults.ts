@@ -141,6 +141,7 @@ export function defaultSpecs(): Array<PatternSpec | RawSpec> {
   return [...copies, ...BASES.map((b) => spec(b, false))];
 }
 
-export function compileSpec(s: PatternSpec | RawSpec): Template | { error: string } {
-  return 'source' in s ? compileRaw(s) : compilePattern(s);
+/** `lazy`: compile the regexes at their first use (compileRaw). */
+export function compileSpec(s: PatternSpec | RawSpec, lazy = false): Template | { error: string } {
+  return 'source' in s ? compileRaw(s, lazy) : compilePattern(s, lazy);
 }

@@ -101,15 +101,17 @@ const SPECIAL: Readonly<Record<string, () => Template | { error: string }>> = {
   '{^LN-BEG}ISO8601': () => strptimePattern(`{^LN-BEG}${ISO8601}`),
 };
 
-// Compiling the 31 defaults takes about 50 ms (RE2 expands the Unicode word classes in each), so
-// every detector shares one list, as fail2ban shares its DateDetectorCache. Templates never change
-// after compilation and each search sets lastIndex before it runs, so sharing is safe.
+// Compiling the 31 defaults takes about 150 ms (RE2 expands the Unicode word classes in each), so
+// every detector shares one list, as fail2ban shares its DateDetectorCache, and each template
+// compiles at its first use. Templates never change after compilation and each search sets
+// lastIndex before it runs, so sharing is safe.
 let defaults: readonly Template[] | undefined;
 
 /** fail2ban's default list, compiled once. */
 export function defaultTemplates(): readonly Template[] {
   defaults ??= defaultSpecs().map((s) => {
-    const t = compileSpec(s);
+    // Compiled at first use: a log needs one or two of them (the sources are fixed and tested).
+    const t = compileSpec(s, true);
     if ('error' in t) throw new Error(`Default date template failed to compile: ${t.error}`);
     return t;
   });

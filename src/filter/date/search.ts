@@ -4,7 +4,8 @@
 // the same bytes from the same offsets, so they find the same dates. A line-start template only
 // sees the prefix its match can reach, so a 10 MB line costs it no more than a short one.
 
-import { captured } from '../native-regex.ts';
+import { captured, type NativeMatcher } from '../native-regex.ts';
+import type { Fields } from './strptime.ts';
 import type { NativeTemplate, Template } from './template.ts';
 
 const HEAD = 512;
@@ -15,6 +16,8 @@ export interface Found {
   readonly end: number;
   /** A named group's text; undefined when it took no part (or the template has no such group). */
   group(name: string): string | undefined;
+  /** group() of each of the template's `names`, in order. */
+  values(): (string | undefined)[];
 }
 
 /** One log line, with lazily built UTF-8 views. */
@@ -74,50 +77,78 @@ function nextChar(buf: Buffer, b: number): number {
  * `search(line, pos, endpos)`: text before `pos` still counts as context for boundaries).
  */
 export function search(t: Template, s: Subject, window?: { start: number; end: number }): Found | undefined {
-  return t.native ? searchLine(t, t.native, s.line, window) : searchBuffer(t, s, window);
+  const n = t.native;
+  if (!n) return searchBuffer(t, s, window);
+  const r = rangeOf(t, n, s.line.length, window);
+  return searchRange(n, s.line, r.re, r.from, r.end, r.floor);
+}
+
+/** Where a native search runs: the matcher, the offsets it searches from and cuts at, and the floor. */
+export interface Range {
+  readonly re: NativeMatcher;
+  /** Where the search starts; what precedes it is context for ^ and \b. */
+  readonly from: number;
+  /** Where the line is cut: $ matches there. */
+  readonly end: number;
+  /** A date must start here or later. */
+  readonly floor: number;
+}
+
+/**
+ * Where a whole-line search of `t` cuts a line of `length` units: at its reach, which no path of
+ * the template gets to (head() reads a longer prefix, alike), saving the addon the rest of the line.
+ */
+export function wholeEnd(t: Template, length: number): number {
+  return Number.isFinite(t.reach) ? Math.min(length, t.reach) : length;
 }
 
 // The UTF-16 offsets below are those whose UTF-8 offsets searchBuffer computes (the addon converts
 // them as Buffer does, a cut surrogate pair included), so the two search the same bytes.
-function searchLine(
+export function rangeOf(
   t: Template,
   n: NativeTemplate,
-  line: string,
+  length: number,
   window: { start: number; end: number } | undefined,
-): Found | undefined {
+): Range {
+  if (!window) return { re: n.re, from: 0, end: wholeEnd(t, length), floor: 0 };
   let re = n.re;
   let from = 0;
-  let end: number;
-  if (!window) {
-    // head(): any prefix past the reach reads the same, the full line when it is shorter.
-    end = Number.isFinite(t.reach) ? Math.min(line.length, Math.max(t.reach, HEAD)) : line.length;
-  } else {
-    end = Math.min(window.end, line.length);
-    if (n.inner && window.start > 0) {
-      re = n.inner;
-      from = window.start - 1;
-    } else if (!t.anchored) {
-      from = t.kind === 'epoch' || t.kind === 'lepoch' ? 0 : window.start;
-    }
+  if (n.inner && window.start > 0) {
+    re = n.inner;
+    from = window.start - 1;
+  } else if (!t.anchored) {
+    from = t.kind === 'epoch' || t.kind === 'lepoch' ? 0 : window.start;
   }
-  // Offsets past the line read as its end, as byteOf's slices do; a search that would start past
-  // the end finds nothing, as node-re2 does with lastIndex past the buffer.
-  const floor = window ? Math.min(window.start, line.length) : 0;
+  // Offsets past the line read as its end, as byteOf's slices do.
+  const end = Math.min(window.end, length);
+  return { re, from: Math.min(from, length), end, floor: Math.min(window.start, length) };
+}
+
+/** search() on libre2 with `re` from `from`, the line cut at `end`, for a date starting at `floor` or later. */
+export function searchRange(
+  n: NativeTemplate,
+  line: string,
+  re: NativeMatcher,
+  start: number,
+  end: number,
+  floor: number,
+): Found | undefined {
+  let from = start;
   const spans = re.spans;
   for (;;) {
-    from = Math.min(from, line.length);
+    // A search that would start past the end finds nothing, as node-re2 does with lastIndex past the buffer.
     if (from > end || !re.exec(line, from, end)) return undefined;
-    const start = spans[2]!;
-    if (start < 0) return undefined;
-    if (start < floor) {
-      from = nextUnit(line, spans[0]!);
+    const date = spans[2]!;
+    if (date < 0) return undefined;
+    if (date < floor) {
+      from = Math.min(nextUnit(line, spans[0]!), line.length);
       continue;
     }
     // A copy: the matcher's spans are overwritten by its next search, and a found date may wait.
     // (A plain array: allocating a typed array costs more than the search's JS side.)
     const copy: number[] = new Array(spans.length);
     for (let i = 0; i < spans.length; i++) copy[i] = spans[i]!;
-    return new LineFound(start, spans[3]!, line, copy, n.index);
+    return new LineFound(date, spans[3]!, line, copy, n);
   }
 }
 
@@ -127,12 +158,22 @@ class LineFound implements Found {
     readonly end: number,
     readonly line: string,
     readonly spans: readonly number[],
-    readonly index: ReadonlyMap<string, number>,
+    readonly n: NativeTemplate,
   ) {}
 
   group(name: string): string | undefined {
-    const i = this.index.get(name);
-    if (i === undefined) return undefined;
+    const i = this.n.index.get(name);
+    return i === undefined ? undefined : this.#at(i);
+  }
+
+  values(): (string | undefined)[] {
+    const slots = this.n.slots;
+    const out: (string | undefined)[] = new Array(slots.length);
+    for (let k = 0; k < slots.length; k++) out[k] = slots[k]! < 0 ? undefined : this.#at(slots[k]!);
+    return out;
+  }
+
+  #at(i: number): string | undefined {
     const start = this.spans[2 * i]!;
     return start < 0 ? undefined : captured(this.line, start, this.spans[2 * i + 1]!);
   }
@@ -150,11 +191,16 @@ class BufferFound implements Found {
     readonly end: number,
     readonly groups: Readonly<Record<string, [number, number] | undefined>>,
     readonly text: Buffer,
+    readonly names: readonly string[],
   ) {}
 
   group(name: string): string | undefined {
     const at = this.groups[name];
     return at ? this.text.toString('utf8', at[0], at[1]) : undefined;
+  }
+
+  values(): (string | undefined)[] {
+    return this.names.map((name) => this.group(name));
   }
 }
 
@@ -187,11 +233,12 @@ function searchBuffer(t: Template, s: Subject, window?: { start: number; end: nu
       from = nextChar(buf, m.index);
       continue;
     }
-    return new BufferFound(s.charOf(buf, date[0]), s.charOf(buf, date[1]), m.indices?.groups ?? {}, buf);
+    const groups = m.indices?.groups ?? {};
+    return new BufferFound(s.charOf(buf, date[0]), s.charOf(buf, date[1]), groups, buf, t.names);
   }
 }
 
 /** A match's named groups as text, by field, in the template's order (Python's groupdict). */
-export function fieldsOf(t: Template, f: Found): Array<[string, string | undefined]> {
-  return t.names.map((name, i) => [t.fields[i]!, f.group(name)]);
+export function fieldsOf(t: Template, f: Found): Fields {
+  return { keys: t.fields, values: f.values() };
 }

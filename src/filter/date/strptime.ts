@@ -3,20 +3,27 @@
 // is today unless that lands ahead (then yesterday). Zone: the line's own, else logtimezone, else TZ.
 
 import { DAY_NAMES, DAYS, MONTH_NAMES, MONTHS } from './tokens.ts';
+import type { Civil, WallClock } from './wall-clock.ts';
 import { type Zone, zoneOffset } from './zone.ts';
 
 const DAY_MS = 86_400_000;
 
-/** Named groups in pattern order; undefined for a group that took no part in the match. */
-export type Fields = ReadonlyArray<readonly [name: string, value: string | undefined]>;
-
-interface Civil {
-  year: number;
-  month: number; // 1-12
-  day: number;
+/**
+ * Named groups in pattern order, as two parallel lists: the field each reports (m for m_2) and its
+ * text, undefined for a group that took no part in the match.
+ */
+export interface Fields {
+  readonly keys: readonly string[];
+  readonly values: readonly (string | undefined)[];
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+// %b as logs write it (Nov, nov, NOV) → month, without lower-casing each line's text.
+const MONTH_OF = new Map(
+  MONTHS.flatMap((m, i) =>
+    [m, m.toUpperCase(), m[0]!.toUpperCase() + m.slice(1)].map((v) => [v, i + 1] as const),
+  ),
+);
 
 // Days in `month` (1-12) of `year` (1-9999), proleptic Gregorian as Date.UTC counts them (which
 // reads years 1-99 as 1901-1999, whose leap years fall alike); arithmetic, as a Date costs 0.1 us.
@@ -26,30 +33,6 @@ function daysIn(year: number, month: number): number {
   }
   if (month !== 2) return MONTH_DAYS[month - 1]!;
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-}
-
-// Calendar date of `now` in `zone`.
-function today(now: number, zone: Zone): Civil {
-  if (zone === 'local') {
-    const d = new Date(now);
-    return { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate() };
-  }
-  const d = new Date(now + zone * 60_000);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-}
-
-// Wall-clock time in `zone` → epoch ms; days past the month's end roll over as in Date.
-function instant(c: Civil, h: number, mi: number, s: number, zone: Zone): number {
-  if (zone !== 'local') {
-    const d = new Date(Date.UTC(2000, 0, 1, h, mi, s));
-    d.setUTCFullYear(c.year, c.month - 1, c.day);
-    return d.getTime() - zone * 60_000;
-  }
-  const d = new Date(2000, 0, 1, h, mi, s);
-  d.setFullYear(c.year, c.month - 1, c.day);
-  // setFullYear keeps the wall-clock hour only if the day's offset matches 1 January 2000's.
-  d.setHours(h, mi, s, 0);
-  return d.getTime();
 }
 
 // Date of day `n` (1-based, may over- or underflow) of `year`.
@@ -71,9 +54,17 @@ function fromWeek(year: number, week: number, weekday: number, mondayFirst: bool
 
 /**
  * Milliseconds since the epoch for `fields`, or undefined when they name no valid time (31 February,
- * hour 24, a zone outside fail2ban's table). `zone` is logtimezone, used when the line has no zone.
+ * hour 24, a zone outside fail2ban's table). `zone` is logtimezone, used when the line has no zone;
+ * with 'local', `tz` is process.env.TZ as the caller read it for this line.
  */
-export function fieldsToTime(fields: Fields, now: number, zone: Zone): number | undefined {
+export function fieldsToTime(
+  fields: Fields,
+  now: number,
+  zone: Zone,
+  clock: WallClock,
+  tz: string | undefined,
+): number | undefined {
+  const { keys, values } = fields;
   let year: number | undefined;
   let month: number | undefined;
   let day: number | undefined;
@@ -86,8 +77,10 @@ export function fieldsToTime(fields: Fields, now: number, zone: Zone): number | 
   let julian: number | undefined;
   let week: { n: number; mondayFirst: boolean } | undefined;
   let epoch: number | undefined;
-  for (const [key, v] of fields) {
+  for (let i = 0; i < keys.length; i++) {
+    const v = values[i];
     if (v === undefined) continue;
+    const key = keys[i];
     switch (key) {
       case 'y':
         year = 2000 + Number(v);
@@ -99,7 +92,7 @@ export function fieldsToTime(fields: Fields, now: number, zone: Zone): number | 
         month = Number(v);
         break;
       case 'b':
-        month = MONTHS.indexOf(v.toLowerCase()) + 1;
+        month = MONTH_OF.get(v) ?? MONTHS.indexOf(v.toLowerCase()) + 1;
         break;
       case 'B':
         month = MONTH_NAMES.indexOf(v.toLowerCase()) + 1;
@@ -112,9 +105,9 @@ export function fieldsToTime(fields: Fields, now: number, zone: Zone): number | 
         break;
       case 'I': {
         // No %p reads as AM; a %p group that took no part is an error in fail2ban.
-        const ampm = fields.find(([k]) => k === 'p');
-        if (ampm && ampm[1] === undefined) return undefined;
-        const pm = ampm?.[1]?.toLowerCase() === 'pm';
+        const p = keys.indexOf('p');
+        if (p >= 0 && values[p] === undefined) return undefined;
+        const pm = p >= 0 && values[p]!.toLowerCase() === 'pm';
         hour = (Number(v) % 12) + (pm ? 12 : 0);
         break;
       }
@@ -156,7 +149,7 @@ export function fieldsToTime(fields: Fields, now: number, zone: Zone): number | 
   if (epoch !== undefined) return epoch + ms;
   const lineZone: Zone = offset ?? zone;
   const assumeYear = year === undefined;
-  const y = year ?? today(now, lineZone).year;
+  const y = year ?? clock.today(now, lineZone, tz).year;
   let civil: Civil;
   let assumeToday = false;
   if (month !== undefined && day !== undefined) {
@@ -169,19 +162,21 @@ export function fieldsToTime(fields: Fields, now: number, zone: Zone): number | 
       // A day of the year stands in for the date, and may fall in another year (day 366, day 0).
       civil = ordinal(y, julian);
     } else if (month === undefined && day === undefined) {
-      civil = { ...today(now, lineZone), year: y };
+      civil = { ...clock.today(now, lineZone, tz), year: y };
       assumeToday = true;
     } else {
       return undefined; // a month without a day, or a day without a month
     }
   }
   if (!valid(civil) || hour > 23 || minute > 59 || second > 59) return undefined;
-  let t = instant(civil, hour, minute, second, lineZone);
-  if (assumeToday && t > now) t = instant({ ...civil, day: civil.day - 1 }, hour, minute, second, lineZone);
+  let t = clock.instant(civil, hour, minute, second, lineZone, tz);
+  if (assumeToday && t > now) {
+    t = clock.instant({ ...civil, day: civil.day - 1 }, hour, minute, second, lineZone, tz);
+  }
   if (assumeYear && t > now + DAY_MS) {
     const last = { ...civil, year: civil.year - 1 };
     if (!valid(last)) return undefined;
-    t = instant(last, hour, minute, second, lineZone);
+    t = clock.instant(last, hour, minute, second, lineZone, tz);
   }
   return t + ms;
 }

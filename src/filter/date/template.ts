@@ -1,11 +1,13 @@
 // One date template compiled to RE2. fail2ban wraps each pattern in look-around word boundaries;
 // RE2 has none, so the boundary character is consumed instead and the date is read from group 1,
-// which finds the same dates at the same places. Every regex here is compiled once, at load, by
-// node-re2 and, when the addon is built, by libre2 as well (native-regex.ts), which search.ts prefers.
+// which finds the same dates at the same places. Every regex here is compiled once by node-re2 and,
+// when the addon is built, by libre2 as well (native-regex.ts), which search.ts prefers: a user's
+// datepattern at load, fail2ban's fixed default templates at their first use (compileRaw).
 
 import RE2 from 're2';
 import { type NativeMatcher, nativeMatcher } from '../native-regex.ts';
 import { regexShape } from './regex-shape.ts';
+import { prefixClosure } from './viable.ts';
 
 /** How a template turns its match into a time. */
 export type Kind = 'strptime' | 'epoch' | 'lepoch' | 'tai64n' | 'none';
@@ -39,6 +41,13 @@ export interface NativeTemplate {
   readonly inner: NativeMatcher | undefined;
   /** Group number by name (the same in both). */
   readonly index: ReadonlyMap<string, number>;
+  /** Group number of each of the template's `names`, in order; -1 for a name libre2 does not know. */
+  readonly slots: readonly number[];
+  /**
+   * For a template with a finite reach: its prefix closure (viable.ts) on libre2, leftmost-longest,
+   * compiled at its first use (most templates never need it); otherwise undefined.
+   */
+  closure(): NativeMatcher | undefined;
 }
 
 const WORD = '\\pL\\pN_';
@@ -78,8 +87,11 @@ const startsUnbounded = (r: string) => /^(?:\((?:\?:|\?[a-zA-Z]+\))?)*(?:\^|\*\*
 // A trailing `$`, `\b`, `\s`, or `**` before closing parentheses, none of them escaped.
 const endsUnbounded = (r: string) => /(?:^|[^\\])(?:\$\)?|\\[bs]|\*\*\)*)$/.test(r);
 
-/** Compiles a datepattern-style template, applying fail2ban's boundary and grouping rules. */
-export function compilePattern(spec: PatternSpec): Template | { error: string } {
+/**
+ * Compiles a datepattern-style template, applying fail2ban's boundary and grouping rules. `lazy`:
+ * see compileRaw.
+ */
+export function compilePattern(spec: PatternSpec, lazy = false): Template | { error: string } {
   let r = spec.regex.trim();
   // fail2ban lifts the first inline flag group to the front; Python-only flags have no RE2 meaning.
   let flags = spec.ignoreCase ? 'i' : '';
@@ -102,14 +114,17 @@ export function compilePattern(spec: PatternSpec): Template | { error: string } 
   const lineStart = begin && spec.begin === 'line';
   const head = begin ? (lineStart ? LINE_START : `(?:^|${BEFORE})`) : '';
   const anchored = lineStart || /^(?:\^|\((?:\?:)?\^(?!\|))/.test(r) || /(?:^|[^\\|])\$\)?$/.test(r);
-  return compileRaw({
-    name: spec.name,
-    source: prefix + head + r + tail,
-    ...(begin && !lineStart ? { inner: prefix + BEFORE + r + tail } : {}),
-    anchored,
-    kind: spec.kind,
-    weight: spec.weight ?? 1,
-  });
+  return compileRaw(
+    {
+      name: spec.name,
+      source: prefix + head + r + tail,
+      ...(begin && !lineStart ? { inner: prefix + BEFORE + r + tail } : {}),
+      anchored,
+      kind: spec.kind,
+      weight: spec.weight ?? 1,
+    },
+    lazy,
+  );
 }
 
 /**
@@ -127,39 +142,94 @@ function sameSeparatorAsClass(source: string): string {
   return out;
 }
 
-/** Compiles a template whose RE2 source is written out in full (the epoch and TAI64N forms). */
-export function compileRaw(raw: RawSpec): Template | { error: string } {
+/**
+ * Compiles a template whose RE2 source is written out in full (the epoch and TAI64N forms). `lazy`
+ * (fail2ban's default templates, whose sources are fixed and tested): compile the regexes at their
+ * first use instead, as a log needs one or two of the thirty-one and compiling all of them took
+ * a third of `banctl regex`'s start; `re`, `inner` and `native` are then getters, each compiled once.
+ */
+export function compileRaw(raw: RawSpec, lazy = false): Template | { error: string } {
   const spec = {
     ...raw,
     source: sameSeparatorAsClass(raw.source),
     ...(raw.inner === undefined ? {} : { inner: sameSeparatorAsClass(raw.inner) }),
   };
   try {
-    const re = new RE2(spec.source, 'gd');
-    const inner = spec.inner === undefined ? undefined : new RE2(spec.inner, 'gd');
-    const shape = regexShape(spec.source);
-    const body = spec.source.replace(/^\(\?[a-zA-Z]+\)/, '');
-    const bounded = body.startsWith('^') && !shape.topLevelAlternative && Number.isFinite(shape.maxLength);
-    // Two UTF-16 units per code point, plus the character after the match that the boundary reads.
-    const reach = bounded ? 2 * shape.maxLength + 4 : Infinity;
-    return {
-      name: spec.name,
-      weight: spec.weight ?? 1,
-      anchored: spec.anchored,
-      kind: spec.kind,
-      re,
-      inner,
-      reach,
-      names: shape.names,
-      fields: shape.names.map((name) => name.replace(/_\d+$/, '')),
-      native: nativeOf(spec.source, spec.inner),
-    };
+    const t = new CompiledTemplate(spec);
+    // node-re2 compiles first: its errors are the ones reported (and a lazy template's are none).
+    if (!lazy) void [t.re, t.inner, t.native];
+    return t;
   } catch (err) {
     return { error: `${(err as Error).message} in "${spec.name}"` };
   }
 }
 
-function nativeOf(source: string, innerSource: string | undefined): NativeTemplate | undefined {
+// A class, not a literal with getters: V8 keeps a class instance's properties fast, where a literal
+// with accessors becomes a dictionary (20 ns a read on the hot path).
+class CompiledTemplate implements Template {
+  readonly name: string;
+  readonly weight: number;
+  readonly anchored: boolean;
+  readonly kind: Kind;
+  readonly reach: number;
+  readonly names: readonly string[];
+  readonly fields: readonly string[];
+  readonly #spec: RawSpec;
+  readonly #bounded: boolean;
+  #re: RE2 | undefined;
+  #inner: RE2 | null | undefined;
+  #native: NativeTemplate | null | undefined;
+
+  constructor(spec: RawSpec) {
+    this.#spec = spec;
+    const shape = regexShape(spec.source);
+    const body = spec.source.replace(/^\(\?[a-zA-Z]+\)/, '');
+    this.#bounded = body.startsWith('^') && !shape.topLevelAlternative && Number.isFinite(shape.maxLength);
+    this.name = spec.name;
+    this.weight = spec.weight ?? 1;
+    this.anchored = spec.anchored;
+    this.kind = spec.kind;
+    // Two UTF-16 units per code point, plus the character after the match that the boundary reads.
+    this.reach = this.#bounded ? 2 * shape.maxLength + 4 : Infinity;
+    this.names = shape.names;
+    this.fields = shape.names.map((name) => name.replace(/_\d+$/, ''));
+  }
+
+  get re(): RE2 {
+    this.#re ??= new RE2(this.#spec.source, 'gd');
+    return this.#re;
+  }
+
+  get inner(): RE2 | undefined {
+    const source = this.#spec.inner;
+    if (this.#inner === undefined) this.#inner = source === undefined ? null : new RE2(source, 'gd');
+    return this.#inner ?? undefined;
+  }
+
+  get native(): NativeTemplate | undefined {
+    if (this.#native === undefined) {
+      const { source, inner } = this.#spec;
+      this.#native = nativeOf(source, inner, this.names, this.#bounded) ?? null;
+    }
+    return this.#native ?? undefined;
+  }
+}
+
+/**
+ * `t` without its libre2 programs: the template as the filter runs it when the addon is not built
+ * (the tests compare the two).
+ */
+export function onNodeRe2(t: Template): Template {
+  const { name, weight, anchored, kind, re, inner, reach, names, fields } = t;
+  return { name, weight, anchored, kind, re, inner, reach, names, fields, native: undefined };
+}
+
+function nativeOf(
+  source: string,
+  innerSource: string | undefined,
+  names: readonly string[],
+  bounded: boolean,
+): NativeTemplate | undefined {
   const re = nativeMatcher(source);
   const inner = innerSource === undefined ? undefined : nativeMatcher(innerSource);
   if (!re || (innerSource !== undefined && !inner)) return undefined;
@@ -169,7 +239,20 @@ function nativeOf(source: string, innerSource: string | undefined): NativeTempla
   re.names.forEach((name, i) => {
     if (name !== '') index.set(name, i);
   });
-  return { re, inner, index };
+  let closure: NativeMatcher | null | undefined = bounded ? undefined : null;
+  return {
+    re,
+    inner,
+    index,
+    slots: names.map((name) => index.get(name) ?? -1),
+    closure() {
+      if (closure === undefined) {
+        const pattern = prefixClosure(source);
+        closure = (pattern === undefined ? undefined : nativeMatcher(pattern, true)) ?? null;
+      }
+      return closure ?? undefined;
+    },
+  };
 }
 
 /** The boundary pieces, for templates written out in full. */

@@ -5,6 +5,7 @@
 import { type Found, fieldsOf } from './search.ts';
 import { fieldsToTime } from './strptime.ts';
 import type { Template } from './template.ts';
+import type { WallClock } from './wall-clock.ts';
 import type { Zone } from './zone.ts';
 
 /** "1234567890[.123456]" seconds; with `long`, 13-14 digits are milliseconds and 16-17 microseconds. */
@@ -25,8 +26,18 @@ export function tai64nMs(text: string): number {
   return seconds * 1000 + Math.floor(nanos / 1e6);
 }
 
-/** The match's time in ms, `now` for an empty date, undefined when the fields name no valid time. */
-export function timeOf(t: Template, f: Found, now: number, zone: Zone): number | undefined {
+/**
+ * The match's time in ms, `now` for an empty date, undefined when the fields name no valid time.
+ * `tz`: process.env.TZ as read for this line, when `zone` is 'local'.
+ */
+export function timeOf(
+  t: Template,
+  f: Found,
+  now: number,
+  zone: Zone,
+  clock: WallClock,
+  tz: string | undefined,
+): number | undefined {
   // An empty date ({NONE}, or a pattern whose date is optional): fail2ban takes the line as current.
   if (f.start === f.end || t.kind === 'none') return now;
   switch (t.kind) {
@@ -40,6 +51,6 @@ export function timeOf(t: Template, f: Found, now: number, zone: Zone): number |
       return text === undefined ? undefined : tai64nMs(text);
     }
     default:
-      return fieldsToTime(fieldsOf(t, f), now, zone);
+      return fieldsToTime(fieldsOf(t, f), now, zone, clock, tz);
   }
 }

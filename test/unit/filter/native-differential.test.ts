@@ -13,7 +13,7 @@ import type { FilterConfig } from '../../../src/config/types.ts';
 import { defaultDetector } from '../../../src/filter/date/index.ts';
 import { defaultTemplates, patternTemplates } from '../../../src/filter/date/patterns.ts';
 import { type Found, Subject, search } from '../../../src/filter/date/search.ts';
-import type { Template } from '../../../src/filter/date/template.ts';
+import { onNodeRe2, type Template } from '../../../src/filter/date/template.ts';
 import { captured, groupsReader, nativeMatcher } from '../../../src/filter/native-regex.ts';
 import { scopeInlineFlags, translate } from '../../../src/filter/pyre/index.ts';
 import { expandTags } from '../../../src/filter/tags.ts';
@@ -49,7 +49,7 @@ function describeFound(t: Template, f: Found | undefined): unknown {
 /** Mismatches between the native and the buffer search of `t` over `lines`. */
 function templateMismatches(t: Template, lines: readonly string[]): string[] {
   if (!t.native) return [`${t.name}: not compiled by libre2`];
-  const buffer: Template = { ...t, native: undefined };
+  const buffer = onNodeRe2(t);
   const out: string[] = [];
   const compare = (line: string, window?: { start: number; end: number }) => {
     const ours = describeFound(t, search(t, new Subject(line), window));

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   captured,
   groupsReader,
+  loadNativeRegexAddon,
   type NativeMatcher,
   nativeMatcher,
   regexEngine,
@@ -90,6 +91,17 @@ describe.skipIf(!available)('native RE2 façade', () => {
     expect(compiled('c').exec('abc', 0, 2)).toBe(false);
     // Out-of-range windows are clamped, and start past end searches the empty rest.
     expect(spans(compiled('$'), 'abc', 7, 99)).toEqual([[3, 3]]);
+  });
+
+  it('finds leftmost-longest matches when asked to', () => {
+    // Leftmost-first takes the first alternative that matches; leftmost-longest the longest one.
+    expect(spans(compiled('a|ab|abc'), 'abcd')).toEqual([[0, 1]]);
+    const longest = nativeMatcher('a|ab|abc', true)!;
+    expect(spans(longest, 'abcd')).toEqual([[0, 3]]);
+    expect(spans(longest, 'xé😀abc')).toEqual([[4, 7]]);
+    expect(() => (loadNativeRegexAddon().compile as (...a: unknown[]) => unknown)('a', false, 1)).toThrow(
+      TypeError,
+    );
   });
 
   it('cuts a surrogate pair as Buffer does', () => {

@@ -28,4 +28,37 @@ describe('LineSplitter', () => {
     expect(out).toEqual(['ok']);
     expect(dropped).toBe(1);
   });
+
+  it('cuts random chunks of ASCII and UTF-8 text as one decode of the whole stream would', () => {
+    let seed = 1;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const pieces = ['ab', 'x', '\n', '\r\n', '\r', 'é', '😀', '\n\n', 'long line '.repeat(8)];
+    for (let round = 0; round < 200; round++) {
+      const parts: Buffer[] = [];
+      for (let i = Math.floor(next() * 40); i > 0; i--) {
+        parts.push(Buffer.from(pieces[Math.floor(next() * pieces.length)]!));
+        if (next() < 0.05) parts.push(Buffer.from([0xff, 0xc3]));
+      }
+      const all = Buffer.concat(parts);
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < all.length; ) {
+        const size = 1 + Math.floor(next() * 12);
+        chunks.push(all.subarray(at, at + size));
+        at += size;
+      }
+      const max = 30;
+      const whole = all.subarray(0, all.lastIndexOf(0x0a) + 1);
+      const want = whole.length === 0 ? [] : whole.subarray(0, -1).toString('latin1').split('\n');
+      const expected = want
+        .map((l) => Buffer.from(l, 'latin1'))
+        .filter((b) => b.length <= max)
+        .map((b) => b.subarray(0, b.at(-1) === 0x0d ? -1 : undefined).toString('utf8'));
+      const got = split(chunks, max);
+      expect(got.out, JSON.stringify(all.toString('latin1'))).toEqual(expected);
+      expect(got.dropped).toBe(want.length - expected.length + (all.length - whole.length > max ? 1 : 0));
+    }
+  });
 });
