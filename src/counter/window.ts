@@ -13,12 +13,27 @@ export interface CounterOptions {
   readonly maxMatches?: number;
 }
 
+/**
+ * One address's failures. Most failing addresses fail once or twice and never come back (a scan
+ * walks through them), so a window with a single failure keeps it flat — no arrays, and the
+ * failure's own fields object — which more than halves the memory a million counted addresses take.
+ */
 interface Window {
-  address: Address;
-  times: number[];
-  matches: string[];
-  fields: Record<string, string>;
+  readonly address: Address;
+  /** The newest failure's time. */
+  time: number;
+  /** The only line while `more` is unset. */
+  line: string;
+  /** The captures so far, a later failure's values winning; never mutated (it may be shared). */
+  fields: Readonly<Record<string, string>> | undefined;
+  /** Set from the second failure on: times inside findtime (sorted) and the last matched lines. */
+  more: { times: number[]; matches: string[] } | undefined;
 }
+
+const hasKeys = (o: Readonly<Record<string, string>> | undefined): o is Readonly<Record<string, string>> => {
+  for (const _ in o) return true;
+  return false;
+};
 
 export class FailureCounter {
   readonly #windows = new Map<string, Window>();
@@ -38,30 +53,40 @@ export class FailureCounter {
     if (failure.time < now - findtimeMs) return undefined;
     this.#total++;
     const key = failure.address.text;
-    let w = this.#windows.get(key);
-    if (!w) {
-      w = { address: failure.address, times: [], matches: [], fields: {} };
-      this.#windows.set(key, w);
-    }
+    const w = this.#windows.get(key);
+    const times = w ? (w.more?.times ?? [w.time]) : [];
+    const matches = w ? (w.more?.matches ?? [w.line]) : [];
+    let fields = w?.fields;
+    if (hasKeys(failure.fields)) fields = fields ? { ...fields, ...failure.fields } : failure.fields;
     // Lines can arrive slightly out of order (several files); keep the window sorted.
-    let at = w.times.length;
-    while (at > 0 && w.times[at - 1]! > failure.time) at--;
-    w.times.splice(at, 0, failure.time);
-    w.matches.push(failure.line);
-    if (failure.fields) Object.assign(w.fields, failure.fields);
-    if (w.matches.length > maxMatches) w.matches.shift();
-    const newest = w.times[w.times.length - 1]!;
-    while (w.times.length > 0 && w.times[0]! < newest - findtimeMs) w.times.shift();
-    if (w.times.length > maxretry) w.times.shift();
-    if (w.times.length < maxretry) return undefined;
-    this.#windows.delete(key);
-    return {
-      address: w.address,
-      failures: w.times.length,
+    let at = times.length;
+    while (at > 0 && times[at - 1]! > failure.time) at--;
+    times.splice(at, 0, failure.time);
+    matches.push(failure.line);
+    if (matches.length > maxMatches) matches.shift();
+    const newest = times[times.length - 1]!;
+    while (times.length > 0 && times[0]! < newest - findtimeMs) times.shift();
+    if (times.length > maxretry) times.shift();
+    if (times.length >= maxretry) {
+      this.#windows.delete(key);
+      return {
+        address: failure.address,
+        failures: times.length,
+        time: newest,
+        matches,
+        fields: fields ?? {},
+      };
+    }
+    const flat = times.length === 1 && matches.length === 1;
+    const next: Window = {
+      address: w?.address ?? failure.address,
       time: newest,
-      matches: w.matches,
-      fields: w.fields,
+      line: flat ? matches[0]! : '',
+      fields,
+      more: flat ? undefined : { times, matches },
     };
+    this.#windows.set(key, next);
+    return undefined;
   }
 
   /** Drops the address's window (it was banned by other means, or unbanned by an operator). */
@@ -73,7 +98,7 @@ export class FailureCounter {
   expire(now: number): void {
     const cutoff = now - this.#opts.findtimeMs;
     for (const [key, w] of this.#windows) {
-      if (w.times[w.times.length - 1]! < cutoff) this.#windows.delete(key);
+      if (w.time < cutoff) this.#windows.delete(key);
     }
   }
 
