@@ -5,19 +5,15 @@
 // once. Lines that reached the copy but not the reader are recovered from the copy, which needs
 // it uncompressed: no compression, or delaycompress.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { sleep } from './fs-kit.ts';
 import {
   defects,
-  type FileSource,
-  fileSource,
-  numberOf,
   numbersIn,
   type RotateOptions,
   rotateCopyTruncate,
+  rotationSandbox,
   settled,
   startWriter,
 } from './rotation-kit.ts';
@@ -25,24 +21,11 @@ import {
 const TOTAL = 20_000;
 const ROTATIONS = 4;
 
-let dir: string;
-let source: FileSource | undefined;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'banhammer-copytruncate-'));
-});
-
-afterEach(async () => {
-  await source?.close();
-  source = undefined;
-  rmSync(dir, { recursive: true, force: true });
-});
+const sandbox = rotationSandbox('banhammer-copytruncate-');
 
 async function underCopyTruncate(kind: 'inotify' | 'polling', o: RotateOptions): Promise<void> {
-  const file = join(dir, 'app.log');
-  const seen: number[] = [];
-  source = fileSource(kind);
-  await source.follow([file], (line) => seen.push(numberOf(line.text)));
+  const file = sandbox.path('app.log');
+  const seen = await sandbox.follow(kind, file);
   const writer = startWriter(file, TOTAL);
   const onDisk = new Set<number>();
   for (let i = 0; i < ROTATIONS; i++) {

@@ -6,15 +6,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  mkdtempSync,
   readFileSync,
   renameSync,
+  rmSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pino from 'pino';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { systemClock } from '../../../src/core/clock.ts';
 import type { LogSource } from '../../../src/jail/ports.ts';
 import { FileTail } from '../../../src/tail/file-tail.ts';
@@ -31,6 +35,43 @@ export function fileSource(kind: 'inotify' | 'polling'): FileSource {
   return kind === 'inotify'
     ? new FileTail(systemClock, log)
     : new PollingTail(systemClock, log, { intervalMs: 50 });
+}
+
+/**
+ * A fresh temp folder for each test of the calling file, and the source the test follows with,
+ * closed and removed after it. Call at the top level of a test file.
+ */
+export function rotationSandbox(prefix: string): {
+  path(name: string): string;
+  /** Follows `pattern`; returns the numbers of the lines delivered, as they arrive. */
+  follow(kind: 'inotify' | 'polling', pattern: string): Promise<number[]>;
+} {
+  let dir = '';
+  let source: FileSource | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    await source?.close();
+    source = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    path: (name) => join(dir, name),
+    async follow(kind, pattern) {
+      const seen: number[] = [];
+      source = fileSource(kind);
+      await source.follow([pattern], (line) => seen.push(numberOf(line.text)));
+      return seen;
+    },
+  };
+}
+
+/** Waits for the lines to settle, then: each of 1..total delivered exactly once, nothing else. */
+export async function expectEveryLineOnce(seen: number[], total: number): Promise<void> {
+  await settled(seen, total);
+  expect(audit(seen, total)).toEqual({ repeated: [], foreign: [], missing: 0, firstMissing: [] });
+  expect(seen).toHaveLength(total);
 }
 
 /** The number of a writer's line; NaN for anything else. */
