@@ -19,7 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeConfigDir } from '../support/config-dir.ts';
+import { daemonLocal, makeConfigDir } from '../support/config-dir.ts';
 import { banctl, eventually, type RunningDaemon, startDaemon } from '../support/daemon.ts';
 import { failedPassword, syslogNow } from '../support/syslog.ts';
 import { assertNoLeftovers, requireRoot, withNetns } from './netns.ts';
@@ -55,7 +55,7 @@ describe.skipIf(!ok)('banhammerd under hostile log input', () => {
         'jail.local':
           `[ssh-iptables]\nenabled = true\nlogpath = ${attacked}\nmaxretry = 2\n\n` +
           `[ssh-other]\nenabled = true\nfilter = sshd\nport = 22\nlogpath = ${other}\nmaxretry = 2\n`,
-        'banhammer.local': `[Definition]\nlogtarget = ${join(state, 'banhammer.log')}\ndbfile = ${join(state, 'state.sqlite3')}\npidfile = ${join(state, 'banhammer.pid')}\n`,
+        'banhammer.local': daemonLocal(state),
       });
       let daemon: RunningDaemon | undefined;
       try {

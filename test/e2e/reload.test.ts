@@ -7,7 +7,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeConfigDir } from '../support/config-dir.ts';
+import { daemonLocal, makeConfigDir } from '../support/config-dir.ts';
 import { banctl, eventually, type RunningDaemon, startDaemon } from '../support/daemon.ts';
 import { failedPassword } from '../support/syslog.ts';
 import { assertNoLeftovers, requireRoot, withNetns } from './netns.ts';
@@ -31,7 +31,7 @@ describe.skipIf(!ok)('banhammerd reload', () => {
         `[ssh-iptables]\nenabled = true\nlogpath = ${secure}\nmaxretry = ${maxretry}\n`;
       const cfg = makeConfigDir({
         'jail.local': sshJail(2),
-        'banhammer.local': `[Definition]\nlogtarget = ${join(state, 'banhammer.log')}\ndbfile = ${join(state, 'state.sqlite3')}\npidfile = ${join(state, 'banhammer.pid')}\n`,
+        'banhammer.local': daemonLocal(state),
       });
       let daemon: RunningDaemon | undefined;
       const nftSets = async () => (await ns.exec(ns.server, ['nft', 'list', 'sets'])).stdout;

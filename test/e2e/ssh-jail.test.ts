@@ -7,7 +7,13 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type ConfigDir, makeConfigDir, tutorialConfigDir, tutorialFile } from '../support/config-dir.ts';
+import {
+  type ConfigDir,
+  daemonLocal,
+  makeConfigDir,
+  tutorialConfigDir,
+  tutorialFile,
+} from '../support/config-dir.ts';
 import { banctl, eventually, type RunningDaemon, startDaemon } from '../support/daemon.ts';
 import { syslogNow } from '../support/syslog.ts';
 import { assertNoLeftovers, type Netns, requireRoot, withNetns } from './netns.ts';
@@ -44,10 +50,6 @@ function stateFiles() {
   return files;
 }
 
-function daemonLocal(): string {
-  return `[Definition]\nlogtarget = ${join(state, 'banhammer.log')}\ndbfile = ${join(state, 'state.sqlite3')}\npidfile = ${join(state, 'banhammer.pid')}\n`;
-}
-
 async function tableCount(ns: Netns): Promise<number> {
   const out = await ns.exec(ns.server, ['nft', 'list', 'tables']);
   return out.stdout.split('\n').filter((l) => l.includes('banhammer')).length;
@@ -60,7 +62,7 @@ describe.skipIf(!ok)('tutorial [ssh-iptables] end to end', () => {
       cfg = makeConfigDir({
         // The tutorial: "change the enabled value to true ... change the logpath value".
         'jail.local': `[ssh-iptables]\nenabled = true\nlogpath = ${files.secure}\nbantime = 6\n`,
-        'banhammer.local': daemonLocal(),
+        'banhammer.local': daemonLocal(state),
       });
       await ns.tcpServer(ns.server, 22);
       daemon = await startDaemon({ configDir: cfg.dir, socket: files.socket, netns: ns.server });
@@ -117,7 +119,7 @@ describe.skipIf(!ok)('tutorial [ssh-iptables] end to end', () => {
       const files = stateFiles();
       cfg = makeConfigDir({
         'jail.local': `[ssh-iptables]\nenabled = true\nlogpath = ${files.secure}\n`,
-        'banhammer.local': daemonLocal(),
+        'banhammer.local': daemonLocal(state),
       });
       await ns.tcpServer(ns.server, 22);
       daemon = await startDaemon({ configDir: cfg.dir, socket: files.socket, netns: ns.server });
@@ -148,7 +150,7 @@ describe.skipIf(!ok)('tutorial [ssh-iptables] end to end', () => {
     await withNetns(async (ns) => {
       const files = stateFiles();
       cfg = tutorialConfigDir({ secure: files.secure, fail2ban: files.fail2ban });
-      cfg.write('banhammer.local', daemonLocal());
+      cfg.write('banhammer.local', daemonLocal(state));
       daemon = await startDaemon({ configDir: cfg.dir, socket: files.socket, netns: ns.server });
       const out = await banctl(files.socket, ['status']);
       // The tutorial went through HTML, which turned its padding into non-breaking spaces.
@@ -166,7 +168,7 @@ describe('banhammerd with a broken configuration', () => {
     const files = stateFiles();
     cfg = makeConfigDir({
       'jail.local': '[ssh-iptables]\nenabled = true\nlogpath = /tmp/x\nmaxretry = five\nfindtime = later\n',
-      'banhammer.local': daemonLocal(),
+      'banhammer.local': daemonLocal(state),
     });
     const err = await startDaemon({ configDir: cfg.dir, socket: files.socket }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);

@@ -19,6 +19,11 @@ export interface ConfigDir {
   remove(): void;
 }
 
+/** banhammer.local keeping the daemon's log, state file and pid file in the test's `state` folder. */
+export function daemonLocal(state: string): string {
+  return `[Definition]\nlogtarget = ${join(state, 'banhammer.log')}\ndbfile = ${join(state, 'state.sqlite3')}\npidfile = ${join(state, 'banhammer.pid')}\n`;
+}
+
 /** A temp config dir with the shipped files copied in and `files` written on top. */
 export function makeConfigDir(files: Record<string, string> = {}): ConfigDir {
   const dir = mkdtempSync(join(tmpdir(), 'banhammer-conf-'));

@@ -17,6 +17,21 @@ export function testFilter(): Filter {
   return r.filter;
 }
 
+/**
+ * The test filter not anchored at the line's start, for lines that begin with a date (ISO 8601)
+ * the filter reads as the failure's time.
+ */
+export function datedTestFilter(): Filter {
+  const file = 'filter.d/dated.conf';
+  const r = compileFilter({
+    name: 'dated',
+    failregex: [{ pattern: 'Failed for .* from <HOST>$', file, line: 2 }],
+    ignoreregex: [],
+  });
+  if (!('filter' in r)) throw new Error(`dated test filter does not compile: ${JSON.stringify(r.problems)}`);
+  return r.filter;
+}
+
 export function testJailConfig(over: Partial<JailConfig> = {}): JailConfig {
   return {
     name: 'sshd',

@@ -7,29 +7,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAddress } from '../../../src/core/address.ts';
 import { systemClock } from '../../../src/core/clock.ts';
-import { compileFilter, type Filter } from '../../../src/filter/compile.ts';
 import { FileTail } from '../../../src/tail/file-tail.ts';
 import { silentLogger } from '../../support/fakes.ts';
-import { testJailConfig } from '../../support/jail-config.ts';
+import { datedTestFilter, testJailConfig } from '../../support/jail-config.ts';
 import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const OLD = parseAddress('192.0.2.1')!;
 const RECENT = parseAddress('192.0.2.2')!;
-
-/** The test filter, not anchored at the start: the lines begin with an ISO date. */
-function datedFilter(): Filter {
-  const file = 'filter.d/dated.conf';
-  const spec = {
-    name: 'dated',
-    file,
-    failregex: [{ pattern: 'Failed for .* from <HOST>$', file, line: 2 }],
-    ignoreregex: [],
-  };
-  const r = compileFilter(spec);
-  if (!('filter' in r)) throw new Error(JSON.stringify(r.problems));
-  return r.filter;
-}
 
 const failure = (iso: string, ip: string) => `${iso} Failed for root from ${ip}\n`;
 const until = async (check: () => boolean) => {
@@ -57,7 +42,7 @@ async function startJail() {
   tails.push(tail);
   const jail = world.jail({
     config: testJailConfig({ logpaths: [file] }),
-    filter: datedFilter(),
+    filter: datedTestFilter(),
     source: tail,
   });
   await jail.start();

@@ -7,10 +7,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Address, parseAddress, parseNetwork } from '../../../src/core/address.ts';
 import type { BanOrder, UnbanOrder } from '../../../src/core/types.ts';
-import { compileFilter, type Filter } from '../../../src/filter/compile.ts';
 import type { Jail, JailDeps } from '../../../src/jail/jail.ts';
 import type { FakeFirewall } from '../../support/fakes.ts';
-import { testJailConfig } from '../../support/jail-config.ts';
+import { datedTestFilter, testJailConfig } from '../../support/jail-config.ts';
 import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -43,19 +42,6 @@ const order = (a: Address, bannedAt: number): BanOrder => ({
   restored: false,
 });
 
-/** The test filter behind an ISO date, which the filter reads as the line's time. */
-function datedFilter(): Filter {
-  const file = 'filter.d/dated.conf';
-  const spec = {
-    name: 'dated',
-    file,
-    failregex: [{ pattern: 'Failed for .* from <HOST>$', file, line: 2 }],
-    ignoreregex: [],
-  };
-  const r = compileFilter(spec);
-  if (!('filter' in r)) throw new Error(JSON.stringify(r.problems));
-  return r.filter;
-}
 const dated = (time: number, a: Address) => `${new Date(time).toISOString()} Failed for root from ${a.text}`;
 
 describe('Jail: kernel ⊆ state file', () => {
@@ -149,7 +135,7 @@ describe('Jail: times a clock set back while stopped left in the future', () => 
 
 describe('Jail in operation: lines dated far from the clock', () => {
   async function operating(): Promise<Jail> {
-    const jail = await started({ filter: datedFilter() });
+    const jail = await started({ filter: datedTestFilter() });
     jail.beginOperation();
     return jail;
   }
@@ -173,7 +159,7 @@ describe('Jail in operation: lines dated far from the clock', () => {
   });
 
   it('before operation (the backlog), keeps the old dates: an old burst bans nobody', async () => {
-    await started({ filter: datedFilter() });
+    await started({ filter: datedTestFilter() });
     for (let i = 0; i < 3; i++) world.source.emit(dated(NOW - 3 * HOUR + i, A));
     await settle();
     expect(world.firewall.bans).toEqual([]);

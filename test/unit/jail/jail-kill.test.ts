@@ -7,28 +7,14 @@ import { appendFileSync, copyFileSync, existsSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.ts';
-import { compileFilter, type Filter } from '../../../src/filter/compile.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import { FileTail } from '../../../src/tail/file-tail.ts';
 import { silentLogger } from '../../support/fakes.ts';
-import { testJailConfig } from '../../support/jail-config.ts';
+import { datedTestFilter, testJailConfig } from '../../support/jail-config.ts';
 import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const IP = '198.51.100.4';
-
-function datedFilter(): Filter {
-  const file = 'filter.d/dated.conf';
-  const spec = {
-    name: 'dated',
-    file,
-    failregex: [{ pattern: 'Failed for .* from <HOST>$', file, line: 2 }],
-    ignoreregex: [],
-  };
-  const r = compileFilter(spec);
-  if (!('filter' in r)) throw new Error(JSON.stringify(r.problems));
-  return r.filter;
-}
 
 const line = (n: number) => `${new Date(NOW).toISOString()} Failed for user${n} from ${IP}\n`;
 const until = async (check: () => boolean, what: string) => {
@@ -51,7 +37,7 @@ async function run(store: SqliteStore, file: string) {
   closers.push(() => tail.close());
   const jail = world.jail({
     config: testJailConfig({ logpaths: [file], maxretry: 3 }),
-    filter: datedFilter(),
+    filter: datedTestFilter(),
     source: tail,
     store,
   });
