@@ -5,6 +5,7 @@
 
 import RE2 from 're2';
 import type { ConfigProblem } from '../core/errors.ts';
+import { fieldGroup } from '../core/field-names.ts';
 import type { PatternSource } from '../core/types.ts';
 import { groupsReader, type NativeMatcher, nativeMatcher } from './native-regex.ts';
 import { type Confirmer, scopeInlineFlags, translate } from './pyre/index.ts';
@@ -116,13 +117,12 @@ function exactNative(native: NativeMatcher, literal: string, merge: (groups: Gro
 // fail2ban's alternate captures: <F-ALT_USER> fills `user` when <F-USER> captured nothing. The
 // name after `alt_` loses a trailing `_N` only (alt_user_2 → user; alt_user1 → user1).
 const ALTERNATE = /^alt_(.*?)(?:_\d+)?$/;
-const RENAMED: Readonly<Record<string, string>> = { id: 'fid', port: 'fport' };
 
 function alternatesOf(python: string): (groups: Groups) => Groups {
   const pairs: [string, string][] = [];
   for (const [, name] of python.matchAll(/\(\?P<(\w+)>/g)) {
     const m = ALTERNATE.exec(name!);
-    if (m && name!.length > 'alt_'.length) pairs.push([name!, RENAMED[m[1]!] ?? m[1]!]);
+    if (m && name!.length > 'alt_'.length) pairs.push([name!, fieldGroup(m[1]!)]);
   }
   if (pairs.length === 0) return (groups) => groups;
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
