@@ -127,15 +127,15 @@ export class FailureFinder {
         time = recent ? last : undefined;
       }
     }
-    return this.#find(tuple, time, dated, now);
+    return this.#multi ? this.#findBuffered(tuple, time, dated, now) : this.#findOne(tuple, time, dated, now);
   }
 
   #lastText(): string {
     return this.#lastLine.slice(this.#lastStart, this.#lastEnd);
   }
 
-  #find(tuple: TupleLine, time: number | undefined, dated: boolean, now: number): Outcome {
-    if (!this.#multi) return this.#findOne(tuple, time, dated, now);
+  /** fail2ban's findFailure with a buffer of the last maxlines lines. */
+  #findBuffered(tuple: TupleLine, time: number | undefined, dated: boolean, now: number): Outcome {
     const { prefregex, failregex, ignoreregex } = this.#p;
     const missed = MISSED[Number(dated)]!;
     const ignored = IGNORED[Number(dated)]!;
@@ -143,7 +143,7 @@ export class FailureFinder {
     if (this.#buffer.length > this.#p.maxlines)
       this.#buffer.splice(0, this.#buffer.length - this.#p.maxlines);
     const original = this.#buffer;
-    let text = joinLines(original, this.#multi);
+    let text = joinLines(original);
     // fail2ban checks ignoreregex first when there are clearly fewer of them than failregexes.
     if (ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2) {
       if (ignoreregex.some((ig) => ig.search(text))) return ignored;
@@ -156,25 +156,22 @@ export class FailureFinder {
       pre = rest;
       if (content) {
         this.#buffer = [undated(content)];
-        text = joinLines(this.#buffer, this.#multi);
+        text = joinLines(this.#buffer);
       }
     }
     for (let i = 0; i < failregex.length; i++) {
       const hit = failregex[i]!.search(text);
       if (!hit) continue;
       const { matched, unmatched } = splitByHit(text, hit, original);
-      if (ignoreregex.length > 0 && this.#ignores(text, matched)) {
-        if (this.#multi) this.#buffer = unmatched;
-        return ignored;
-      }
-      if (this.#multi) this.#buffer = unmatched;
+      this.#buffer = unmatched;
+      if (ignoreregex.length > 0 && this.#ignores(matched)) return ignored;
       return this.#failure(i, hit, pre, matched, { time, dated, now }) ?? missed;
     }
     return missed;
   }
 
   /**
-   * #find for one line (maxlines 1), without the buffer: the same steps on `[tuple]`, whose join
+   * #findBuffered for one line (maxlines 1), without the buffer: the same steps on `[tuple]`, whose join
    * is the line's text, and which a hit always matches whole (splitByHit of one line).
    */
   #findOne(tuple: TupleLine, time: number | undefined, dated: boolean, now: number): Outcome {
@@ -202,9 +199,9 @@ export class FailureFinder {
     return missed;
   }
 
-  /** ignoreregex on what the failregex matched: the matched lines of a multi-line buffer. */
-  #ignores(text: string, matched: readonly TupleLine[]): boolean {
-    const searched = this.#multi ? joinLines(matched, true) : text;
+  /** ignoreregex on what the failregex matched: the matched lines of the buffer. */
+  #ignores(matched: readonly TupleLine[]): boolean {
+    const searched = joinLines(matched);
     return this.#p.ignoreregex.some((ig) => ig.search(searched));
   }
 

@@ -18,12 +18,11 @@ export const textOf = (t: TupleLine): string => t.pre + t.post;
 export const lineOf = (t: TupleLine): string => t.pre + t.date + t.post;
 
 /**
- * The text regexes search. With one line it is the line itself; a buffer of several gets a
- * newline after every line, as fail2ban joins it, so `<SKIPLINES>` and `$` under MULTILINE see
- * each line end.
+ * The text a multi-line filter's regexes search: a newline after every line, as fail2ban joins
+ * its buffer, so `<SKIPLINES>` and `$` under MULTILINE see each line end. (With maxlines = 1 the
+ * line's own text is searched, without a newline.)
  */
-export function joinLines(lines: readonly TupleLine[], multi: boolean): string {
-  if (!multi) return lines.length === 1 ? textOf(lines[0]!) : lines.map(textOf).join('\n');
+export function joinLines(lines: readonly TupleLine[]): string {
   let out = '';
   for (const l of lines) out += `${textOf(l)}\n`;
   return out;
