@@ -150,27 +150,25 @@ export async function run(
   clockWatch.unref();
 
   /** Re-reads the configuration; on any problem the running jails stay exactly as they are. */
+  const refuse = (problems: readonly ConfigProblem[]): ControlResult<ReloadReply> => {
+    log.error(
+      { errors: problems.length },
+      'Reload refused: the configuration has errors; keeping the running one.',
+    );
+    for (const p of problems) log.error(`  ${formatProblem(p)}`);
+    return { ok: false, code: 'ECONFIG', message: problems.map(formatProblem).join('\n') };
+  };
   const reload = async (): Promise<ControlResult<ReloadReply>> => {
     const next = replan?.() ?? {
       problems: [{ file: '(command line)', message: 'no configuration to re-read' }],
     };
-    let problems: readonly ConfigProblem[] = 'problems' in next ? next.problems : [];
-    let nextActions: Map<string, JailAction[]> | undefined;
-    if ('plans' in next) {
-      try {
-        nextActions = buildActions(next.plans, { mailer, whois, clock, log });
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        problems = err.problems;
-      }
-    }
-    if (!('plans' in next) || !nextActions || problems.length > 0) {
-      log.error(
-        { errors: problems.length },
-        'Reload refused: the configuration has errors; keeping the running one.',
-      );
-      for (const p of problems) log.error(`  ${formatProblem(p)}`);
-      return { ok: false, code: 'ECONFIG', message: problems.map(formatProblem).join('\n') };
+    if ('problems' in next) return refuse(next.problems);
+    let nextActions: Map<string, JailAction[]>;
+    try {
+      nextActions = buildActions(next.plans, { mailer, whois, clock, log });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return refuse(err.problems);
     }
     plans = next.plans;
     actions = nextActions;
