@@ -15,7 +15,7 @@
     },
     {
       "target_name": "banhammer_re2",
-      "sources": ["src/re2/addon.cc", "src/re2/matcher.cc", "src/re2/program.cc", "src/re2/text.cc"],
+      "sources": ["src/re2/addon.cc", "src/re2/captures.cc", "src/re2/matcher.cc", "src/re2/program.cc", "src/re2/text.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [
         "NAPI_VERSION=8",
@@ -24,7 +24,13 @@
       ],
       "cflags": ["-fvisibility=hidden", "-Wall", "-Wextra"],
       "cflags_cc": ["-fvisibility=hidden", "-fno-exceptions", "-Wall", "-Wextra"],
-      "libraries": ["-lre2"]
+      "libraries": ["-lre2"],
+      "conditions": [
+        ["<!(pkg-config --exists libpcre2-8 && echo 1 || echo 0)==1", {
+          "defines": ["BANHAMMER_PCRE2"],
+          "libraries": ["-lpcre2-8"]
+        }]
+      ]
     }
   ]
 }

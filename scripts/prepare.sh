@@ -10,6 +10,7 @@ command -v nft >/dev/null 2>&1 || missing="$missing nftables"
 command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
 dpkg -s libnftables-dev >/dev/null 2>&1 || missing="$missing libnftables-dev"
 dpkg -s libre2-dev >/dev/null 2>&1 || missing="$missing libre2-dev"
+dpkg -s libpcre2-dev >/dev/null 2>&1 || missing="$missing libpcre2-dev"
 # re2 and better-sqlite3 compile from source during npm ci.
 command -v g++ >/dev/null 2>&1 || missing="$missing g++"
 command -v make >/dev/null 2>&1 || missing="$missing make"

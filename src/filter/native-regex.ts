@@ -24,12 +24,18 @@ export interface NativeMatcher {
   exec(text: string, start: number, end: number): boolean;
   /** Whether the text contains a match. */
   test(text: string): boolean;
+  /** Whether exec reads groups of ASCII text with PCRE2's JIT (native/src/re2/captures.h). */
+  readonly fastCaptures: boolean;
 }
 
 /** What native/build/Release/banhammer_re2.node exports. */
 export interface NativeRegexAddon {
-  /** `longest`: leftmost-longest matches (RE2's longest_match) instead of leftmost-first. */
-  compile(source: string, caseless?: boolean, longest?: boolean): NativeMatcher;
+  /**
+   * `longest`: leftmost-longest matches (RE2's longest_match) instead of leftmost-first.
+   * `fastCaptures`: read groups with PCRE2 where the addon finds that safe; the caller vouches
+   * that the pattern repeats nothing that can match empty (pyre/empty-repeat.ts).
+   */
+  compile(source: string, caseless?: boolean, longest?: boolean, fastCaptures?: boolean): NativeMatcher;
   /** The libre2 version the addon was built against, e.g. `20220601`. */
   readonly libraryVersion: string;
 }
@@ -66,15 +72,19 @@ export function regexEngine(): string {
 /**
  * `source` (RE2 syntax, already accepted by node-re2 without flags) compiled by libre2, or undefined
  * when it stays on node-re2: the addon is not built, or libre2 refuses the source. `longest`: a
- * leftmost-longest matcher, which node-re2 has no counterpart for (date/viable.ts uses it). node-re2 rewrites
+ * leftmost-longest matcher, which node-re2 has no counterpart for (date/viable.ts uses it).
+ * `fastCaptures`: see NativeRegexAddon.compile. node-re2 rewrites
  * a few JavaScript spellings before RE2 sees them (`(?<name>`, `\uXXXX`, `\cX`, `\p{Letter}`);
  * libre2 refuses each of them, so a source that compiles here means what it means to node-re2.
  */
-export function nativeMatcher(source: string, longest = false): NativeMatcher | undefined {
+export function nativeMatcher(
+  source: string,
+  { longest = false, fastCaptures = false }: { longest?: boolean; fastCaptures?: boolean } = {},
+): NativeMatcher | undefined {
   const a = loaded();
   if (!a) return undefined;
   try {
-    return a.compile(source, false, longest);
+    return a.compile(source, false, longest, fastCaptures);
   } catch {
     return undefined;
   }

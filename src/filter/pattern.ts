@@ -70,7 +70,8 @@ export function compilePattern(
   }
   const merge = alternatesOf(python);
   const literal = t.literal;
-  const native = nativeMatcher(t.source);
+  // PCRE2 may read the groups only of an exact translation that repeats nothing that can match empty.
+  const native = nativeMatcher(t.source, { fastCaptures: t.kind === 'exact' && !t.repeatsEmpty });
   if (t.kind === 'exact' && native) return exactNative(native, literal, merge);
   if (t.kind === 'exact') {
     return {

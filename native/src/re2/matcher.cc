@@ -98,12 +98,20 @@ Napi::Value Compile(const Napi::CallbackInfo& info) {
     if (!info[2].IsBoolean()) return ThrowType(env, "Expected third argument to be a boolean");
     longest = info[2].As<Napi::Boolean>().Value();
   }
+  bool fast = false;
+  if (info.Length() > 3 && !info[3].IsUndefined()) {
+    if (!info[3].IsBoolean()) return ThrowType(env, "Expected fourth argument to be a boolean");
+    fast = info[3].As<Napi::Boolean>().Value();
+  }
   std::string error;
-  auto program = Program::Compile(info[0].As<Napi::String>().Utf8Value(), caseless, longest, &error);
+  const std::string source = info[0].As<Napi::String>().Utf8Value();
+  auto program = Program::Compile(source, caseless, longest, &error);
   if (!program) {
     Napi::Error::New(env, error).ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  if (fast) program->UseFastCaptures(source, caseless);
+  const bool fast_captures = program->fast_captures();
   const int count = program->count();
   auto m = std::make_shared<Matcher>();
   m->spans = std::make_unique<int32_t[]>(2 * static_cast<size_t>(count));
@@ -134,6 +142,7 @@ Napi::Value Compile(const Napi::CallbackInfo& info) {
   out.Set("exec", exec);
   out.Set("test", test);
   out.Set("names", names);
+  out.Set("fastCaptures", Napi::Boolean::New(env, fast_captures));
   out.Set("spans", Napi::Int32Array::New(env, 2 * static_cast<size_t>(count), buffer, 0));
   return out;
 }

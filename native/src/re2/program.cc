@@ -56,7 +56,33 @@ bool AnchoredAtStart(const std::string& s) {
   return s.compare(i, 1, "^") == 0 || s.compare(i, 2, "\\A") == 0;
 }
 
+// Escapes RE2 and PCRE2 both accept but read differently (\s and \v take VT in PCRE2 only;
+// \C is a byte in RE2) or that only one of them has: the groups stay with RE2 when one appears.
+bool SameInBothEngines(const std::string& s) {
+  for (size_t i = 0; i < s.size(); i++) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) return false;
+    if (c != '\\' || i + 1 >= s.size()) continue;
+    switch (s[++i]) {
+      case 's': case 'S': case 'v': case 'V': case 'h': case 'H': case 'R': case 'N': case 'X':
+      case 'C': case 'K': case 'G': case 'Z':
+        return false;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+void Program::UseFastCaptures(const std::string& source, bool caseless) {
+  // Leftmost-longest has no backtracking counterpart; a lone group 0 is read by the DFA already.
+  if (longest_ || count_ < 2 || !SameInBothEngines(source)) return;
+  fast_source_ = source;
+  fast_caseless_ = caseless;
+  fast_pending_ = true;
+}
 
 std::unique_ptr<Program> Program::Compile(const std::string& source, bool caseless, bool longest,
                                           std::string* error) {
@@ -74,6 +100,7 @@ std::unique_ptr<Program> Program::Compile(const std::string& source, bool casele
   p->ascii_ = CompileAscii(source, options, *p->utf8_);
   p->count_ = p->utf8_->NumberOfCapturingGroups() + 1;
   p->anchored_ = AnchoredAtStart(source);
+  p->longest_ = longest;
   p->two_steps_ = p->anchored_;
   p->groups_ = std::make_unique<re2::StringPiece[]>(static_cast<size_t>(p->count_));
   return p;
@@ -88,7 +115,26 @@ bool Program::Exec(const Utf8Text& text, size_t first, size_t last, int32_t* spa
   const re2::StringPiece subject(bytes, end);
   const size_t start = text.ByteOf(first);
   bool found;
-  if (count_ > 1 && two_steps_) {
+  if (fast_pending_ && text.ascii()) {
+    // First use: compile now. If PCRE2 refuses, RE2 reads the groups from here on.
+    fast_pending_ = false;
+    fast_ = FastCaptures::Compile(fast_source_, fast_caseless_, count_);
+    if (fast_) offsets_ = std::make_unique<long[]>(2 * static_cast<size_t>(count_));
+    std::string().swap(fast_source_);
+  }
+  if (fast_ && text.ascii()) {
+    // RE2's DFA says whether and where; PCRE2 reads the groups of that match (captures.h).
+    re2::StringPiece& whole = groups_[0];
+    if (!re.Match(subject, start, end, re2::RE2::UNANCHORED, &whole, 1)) return false;
+    const size_t from = static_cast<size_t>(whole.data() - bytes);
+    const size_t to = from + whole.size();
+    if (fast_->Read(bytes, end, start, from, to, offsets_.get())) {
+      for (int i = 0; i < 2 * count_; i++) spans[i] = static_cast<int32_t>(offsets_[i]);  // ASCII: units are bytes
+      return true;
+    }
+    found = re.Match(subject, from, to, re2::RE2::ANCHOR_BOTH, groups_.get(), count_) ||
+            re.Match(subject, start, end, re2::RE2::UNANCHORED, groups_.get(), count_);
+  } else if (count_ > 1 && two_steps_) {
     // RE2's DFA finds the match, then the groups are read from the match alone (ANCHOR_BOTH:
     // the parse spanning exactly the match, which is the leftmost-first parse as that one ends
     // there). RE2 takes these two steps itself for an unanchored pattern, and for an anchored one

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "captures.h"
 #include "text.h"
 
 namespace banhammer {
@@ -25,6 +26,14 @@ class Program {
    */
   static std::unique_ptr<Program> Compile(const std::string& source, bool caseless, bool longest,
                                           std::string* error);
+  /**
+   * Lets Exec read the groups of ASCII text with PCRE2's JIT (captures.h) once RE2 found the
+   * match. The caller vouches that the pattern repeats nothing that can match empty; this checks
+   * the rest (leftmost-first, ASCII source, no escape the two engines read differently).
+   */
+  void UseFastCaptures(const std::string& source, bool caseless);
+  /** Whether Exec may read groups with PCRE2 (it compiles it at the first match that needs it). */
+  bool fast_captures() const { return fast_pending_ || fast_ != nullptr; }
 
   /** Groups, 0 (the whole match) included. */
   int count() const { return count_; }
@@ -51,8 +60,16 @@ class Program {
   std::unique_ptr<re2::RE2> utf8_;
   std::unique_ptr<re2::RE2> ascii_;  // null when the source is not ASCII or Latin-1 refuses it
   std::unique_ptr<re2::StringPiece[]> groups_;
+  std::unique_ptr<FastCaptures> fast_;
+  // JIT-compiling takes up to a millisecond per pattern, and most of a filter's patterns never
+  // match a given log: PCRE2 is compiled from this source at the first match, not at load.
+  std::string fast_source_;
+  bool fast_caseless_ = false;
+  bool fast_pending_ = false;
+  std::unique_ptr<long[]> offsets_;  // FastCaptures::Read's output, 2 * count_
   int count_ = 0;
   bool anchored_ = false;   // ^ first: RE2 would skip its DFA when asked for groups
+  bool longest_ = false;
   bool two_steps_ = false;  // search with the DFA first, then read the groups (see Exec)
   uint32_t searches_ = 0;   // in the current window
   uint32_t misses_ = 0;

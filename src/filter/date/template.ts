@@ -248,7 +248,7 @@ function nativeOf(
     closure() {
       if (closure === undefined) {
         const pattern = prefixClosure(source);
-        closure = (pattern === undefined ? undefined : nativeMatcher(pattern, true)) ?? null;
+        closure = (pattern === undefined ? undefined : nativeMatcher(pattern, { longest: true })) ?? null;
       }
       return closure ?? undefined;
     },

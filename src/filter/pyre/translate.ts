@@ -7,6 +7,7 @@ import RE2 from 're2';
 import { PatternError } from './ast.ts';
 import { type Confirmer, confirmer } from './confirm.ts';
 import { emit } from './emit.ts';
+import { repeatsEmpty } from './empty-repeat.ts';
 import { requiredLiteral } from './literals.ts';
 import { parse } from './parse.ts';
 import { compile } from './program.ts';
@@ -14,9 +15,10 @@ import { compile } from './program.ts';
 export type Translation =
   /**
    * An RE2 pattern with the same matches and the same named-group captures. `literal`: a string
-   * every match contains ('' when none), for a substring check before RE2.
+   * every match contains ('' when none), for a substring check before RE2. `repeatsEmpty`: it
+   * repeats something that can match empty (empty-repeat.ts), so only RE2 may read its groups.
    */
-  | { kind: 'exact'; source: string; literal: string }
+  | { kind: 'exact'; source: string; literal: string; repeatsEmpty: boolean }
   /** An RE2 superset; a superset match must be confirmed (and its groups taken) from `confirm`. */
   | { kind: 'confirm'; source: string; literal: string; confirm: Confirmer; constructs: string[] }
   | { kind: 'error'; message: string; column?: number };
@@ -39,7 +41,7 @@ export function translate(python: string): Translation {
     if (exact.constructs.length === 0) {
       const why = rejected(exact.source);
       if (why) return { kind: 'error', message: `RE2 cannot compile the translation: ${why}` };
-      return { kind: 'exact', source: exact.source, literal };
+      return { kind: 'exact', source: exact.source, literal, repeatsEmpty: repeatsEmpty(pattern.root) };
     }
     const superset = emit(pattern, true);
     const why = rejected(superset.source);

@@ -31,6 +31,14 @@ function spans(m: NativeMatcher, text: string, start = 0, end = text.length): Ar
   return out;
 }
 
+/** What node-re2 finds searching `text` cut at `end` from `start` (its lastIndex), as span pairs. */
+function nodeSpans(source: string, text: string, start: number, end: number): Array<[number, number]> | null {
+  const re = new RE2(source, 'gd');
+  re.lastIndex = start;
+  const m = re.exec(text.slice(0, end));
+  return m ? m.indices!.map((at) => (at ? [at[0], at[1]] : [-1, -1])) : null;
+}
+
 describe.skipIf(!available)('native RE2 façade', () => {
   it('names the engine and the libre2 version', () => {
     expect(regexEngine()).toMatch(/^native RE2 \(libre2 \S+\)$/);
@@ -96,7 +104,7 @@ describe.skipIf(!available)('native RE2 façade', () => {
   it('finds leftmost-longest matches when asked to', () => {
     // Leftmost-first takes the first alternative that matches; leftmost-longest the longest one.
     expect(spans(compiled('a|ab|abc'), 'abcd')).toEqual([[0, 1]]);
-    const longest = nativeMatcher('a|ab|abc', true)!;
+    const longest = nativeMatcher('a|ab|abc', { longest: true })!;
     expect(spans(longest, 'abcd')).toEqual([[0, 3]]);
     expect(spans(longest, 'xé😀abc')).toEqual([[4, 7]]);
     expect(() => (loadNativeRegexAddon().compile as (...a: unknown[]) => unknown)('a', false, 1)).toThrow(
@@ -156,5 +164,66 @@ describe.skipIf(!available)('native RE2 façade', () => {
     expect(() => m.exec(1, 0, 1)).toThrow(TypeError);
     expect(() => m.exec('a', 'x', 1)).toThrow(TypeError);
     expect(() => m.test(undefined)).toThrow(TypeError);
+  });
+
+  describe('groups read by PCRE2 (fastCaptures)', () => {
+    const both = (source: string) => {
+      const fast = nativeMatcher(source, { fastCaptures: true })!;
+      const slow = compiled(source);
+      return {
+        fast,
+        slow,
+        same: (text: string, start = 0, end = text.length) => {
+          expect(spans(fast, text, start, end)).toEqual(spans(slow, text, start, end));
+          expect(spans(fast, text, start, end)).toEqual(nodeSpans(source, text, start, end));
+        },
+      };
+    };
+
+    it('reads the groups RE2 reads: alternation order, lazy and greedy repeats, unset groups', () => {
+      const { fast, same } = both(
+        '^(?:(?P<a>x+?)(?P<b>x*)|(?P<c>y))(?P<d>\\d+)? from (?P<ip>[^ ]+)(?: port (?P<port>\\d+))?$',
+      );
+      expect(fast.fastCaptures).toBe(true);
+      for (const text of [
+        'xxx1 from 192.0.2.1 port 22',
+        'y from 192.0.2.1',
+        'xx from from 2001:db8::1',
+        'z from 1',
+      ])
+        same(text);
+    });
+
+    it('searches from start with the text before it as context, and cuts at end', () => {
+      const { same } = both('\\bfrom (?P<ip>[\\d.]+)(?P<tail> \\w+)?');
+      const text = 'xfrom 192.0.2.1 a from 192.0.2.2 port';
+      for (const [start, end] of [
+        [0, text.length],
+        [1, text.length],
+        [17, text.length],
+        [0, 20],
+        [18, 30],
+      ])
+        same(text, start, end);
+    });
+
+    it('leaves text that is not ASCII to RE2', () => {
+      const { same } = both('(?P<w>\\pL+) (?P<n>\\pN+)');
+      same('héllo 42');
+      same('😀 word ٣٤');
+    });
+
+    it("gives RE2's groups where PCRE2 would take too many steps", () => {
+      // A greedy repeat of alternatives over 200,000 characters: past PCRE2's step limit.
+      const { same } = both('^(?P<a>(?:a|b)*)(?P<c>c)');
+      same(`${'ab'.repeat(100_000)}c`);
+    });
+
+    // Repeats of something that can match empty are the caller's check (pyre/empty-repeat.ts).
+    it('is not used where the engines read an escape apart, for leftmost-longest, or without groups', () => {
+      expect(nativeMatcher('^(?P<a>\\s+)y', { fastCaptures: true })!.fastCaptures).toBe(false);
+      expect(nativeMatcher('(?P<a>a|ab)', { longest: true, fastCaptures: true })!.fastCaptures).toBe(false);
+      expect(nativeMatcher('^abc$', { fastCaptures: true })!.fastCaptures).toBe(false);
+    });
   });
 });

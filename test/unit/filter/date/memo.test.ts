@@ -91,7 +91,7 @@ describe.skipIf(!available)('prefix closures', () => {
   });
 
   it('matches every prefix of what the pattern matches, and stops where all of them die', () => {
-    const closure = nativeMatcher(prefixClosure('^a(?:b{2,3}|(?P<x>d))\\bc*$')!, true)!;
+    const closure = nativeMatcher(prefixClosure('^a(?:b{2,3}|(?P<x>d))\\bc*$')!, { longest: true })!;
     const longest = (text: string) => (closure.exec(text, 0, text.length) ? closure.spans[1] : -1);
     expect(longest('abbbccx')).toBe(6);
     expect(longest('abbbbc')).toBe(4);
