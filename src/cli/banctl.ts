@@ -17,7 +17,7 @@ Commands:
   unban JAIL IP      lift IP's ban in JAIL
   reload             re-read the configuration (a broken one is refused; the running jails stay)
   ping               check that banhammerd answers
-  regex [--json] [-c DIR] [--now EPOCH] LOG FILTER [IGNORE]
+  regex [--json] [-c DIR] [--now EPOCH] [--jobs N] LOG FILTER [IGNORE]
                      run FILTER (a filter.d name with [options], a file, or a regex)
                      over LOG (a file, or one line), as fail2ban-regex does
 Options:
@@ -25,6 +25,8 @@ Options:
   -c, --conf DIR     configuration directory for regex (default /etc/banhammer)
       --json         regex: one JSON object per failure, then a summary
       --now EPOCH    regex: read year-less dates against this time (or BANCTL_NOW)
+  -j, --jobs N       regex: threads reading parts of a large LOG at once (default: the CPUs,
+                     at most 4, for a LOG of 16 MiB or more; 1: one pass)
   -h, --help         show this help`;
 
 function toRequest(words: string[]): Request | undefined {
@@ -87,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
         conf: { type: 'string', short: 'c' },
         json: { type: 'boolean' },
         now: { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -124,7 +127,10 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function regexCommand(args: string[], values: Record<string, string | boolean | undefined>): number {
+function regexCommand(
+  args: string[],
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> | number {
   const [log, filter, ignore, ...rest] = args;
   if (log === undefined || filter === undefined || rest.length > 0) {
     process.stderr.write(`${USAGE}\n`);
@@ -136,7 +142,14 @@ function regexCommand(args: string[], values: Record<string, string | boolean | 
     process.stderr.write(`banctl regex: --now: expected epoch seconds, got "${pinned}"\n`);
     return 64;
   }
+  const jobsText = values.jobs as string | undefined;
+  const jobs = jobsText === undefined ? undefined : Number(jobsText);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) {
+    process.stderr.write(`banctl regex: --jobs: expected a whole number from 1, got "${jobsText}"\n`);
+    return 64;
+  }
   const opts = {
+    jobs,
     json: values.json === true,
     confDir: (values.conf as string | undefined) ?? '/etc/banhammer',
     now: seconds * 1000,

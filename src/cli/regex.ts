@@ -3,127 +3,143 @@
 // it reads configuration and compiles filters itself. Its --json output is a fixed contract:
 // one {"line","ip","time"} object per line that produced a failure, then one {"summary"}.
 
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { parseActionList } from '../config/action-list.ts';
-import { loadFilter, loadFilterFrom } from '../config/filter-file.ts';
+import { closeSync, existsSync, fstatSync, openSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { FilterConfig } from '../config/types.ts';
-import { formatProblem } from '../core/errors.ts';
-import { compileFilter, type Filter } from '../filter/compile.ts';
+import type { Filter } from '../filter/compile.ts';
 import { regexEngine } from '../filter/native-regex.ts';
-import { LineSplitter } from '../tail/line-splitter.ts';
+import { type FilterRequest, loadRegexFilter } from './regex-filter.ts';
+import { type PartJob, type PartResult, readPart, type WorkerResult } from './regex-part.ts';
+import { type Part, planParts } from './regex-parts.ts';
+import { addTally, emptyTally, type Failing, tallier } from './regex-scan.ts';
 
 export interface RegexOptions {
   readonly json: boolean;
   readonly confDir: string;
   /** Milliseconds since the epoch: what year-less dates are read against. */
   readonly now: number;
+  /**
+   * Threads reading parts of a log file at once; 1 reads it in one pass. Default: the CPUs (at
+   * most MAX_JOBS) for a file of PARALLEL_BYTES or more, else 1. Only a filter whose lines are
+   * independent (Filter.independentLines) is ever read in parts.
+   */
+  readonly jobs?: number;
 }
 
-/** FILTER as fail2ban-regex takes it: a path, a filter name with options, or a regex. */
-function resolveFilter(spec: string, ignore: string | undefined, confDir: string): FilterConfig | string {
-  const asIgnore = ignore === undefined ? [] : [{ pattern: ignore, file: '<command line>', line: 1 }];
-  const withIgnore = (f: FilterConfig): FilterConfig =>
-    asIgnore.length > 0 ? { ...f, ignoreregex: [...f.ignoreregex, ...asIgnore] } : f;
-  if (existsSync(spec) && statSync(spec).isFile()) {
-    const loaded = loadFilterFrom(dirname(spec), basename(spec).replace(/\.(conf|local)$/, ''), {});
-    return 'filter' in loaded ? withIgnore(loaded.filter) : loaded.problems.map(formatProblem).join('\n');
-  }
-  const call = parseActionList(spec);
-  if (
-    'calls' in call &&
-    call.calls.length === 1 &&
-    existsSync(`${confDir}/filter.d/${call.calls[0]!.name}.conf`)
-  ) {
-    const { name, args } = call.calls[0]!;
-    const loaded = loadFilter(confDir, name, args);
-    return 'filter' in loaded ? withIgnore(loaded.filter) : loaded.problems.map(formatProblem).join('\n');
-  }
-  return {
-    name: '<command line>',
-    file: '<command line>',
-    failregex: [{ pattern: spec, file: '<command line>', line: 1 }],
-    ignoreregex: asIgnore,
-  };
-}
+// Below this, starting a worker (compiling the filter again, ~50 ms) costs more than it saves.
+const PARALLEL_BYTES = 16 * 1024 * 1024;
+const MAX_JOBS = 4;
 
-/**
- * LOG as fail2ban-regex takes it: an existing file's lines, read in chunks (a large log is never
- * held in memory whole) and cut as the daemon cuts them; or else the text itself as one line.
- * Each line goes to `each` as soon as it is cut (no generator: it cost 40 ns a line).
- */
-function readLog(log: string, each: (line: string) => void): void {
-  if (!(existsSync(log) && statSync(log).isFile())) {
-    each(log);
-    return;
-  }
-  const fd = openSync(log, 'r');
-  try {
-    // The daemon drops lines over 64 KiB; here every line keeps its number, so the cap is far higher.
-    const splitter = new LineSplitter(64 * 1024 * 1024);
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) splitter.push(buf.subarray(0, n), each);
-    // A last line without its newline still counts, as in fail2ban-regex.
-    splitter.push(Buffer.from('\n'), (line) => {
-      if (line !== '') each(line);
-    });
-  } finally {
-    closeSync(fd);
-  }
-}
+// The built worker, from src/cli/ (tests) and dist/cli/ alike; when it is missing, each part is
+// read on the main thread instead.
+const WORKER = new URL('../../dist/cli/regex-worker.js', import.meta.url);
 
-export function runRegex(
+export async function runRegex(
   log: string,
   filterSpec: string,
   ignore: string | undefined,
   opts: RegexOptions,
   out: (text: string) => void,
-): number {
-  const config = resolveFilter(filterSpec, ignore, opts.confDir);
-  if (typeof config === 'string') {
-    process.stderr.write(`banctl regex: ${config}\n`);
+): Promise<number> {
+  const request: FilterRequest = { spec: filterSpec, ignore, confDir: opts.confDir };
+  const loaded = loadRegexFilter(request);
+  if ('error' in loaded) {
+    process.stderr.write(`banctl regex: ${loaded.error}\n`);
     return 65;
   }
-  // Nothing here changes TZ while the log is read: the dates need not look it up for every line.
-  const compiled = compileFilter(config, { fixedTz: true });
-  if ('problems' in compiled) {
-    process.stderr.write(`banctl regex: ${compiled.problems.map(formatProblem).join('\n')}\n`);
-    return 65;
+  const { config, filter } = loaded;
+  const tally = emptyTally(config.failregex.length);
+  let limited = 0;
+  // Lines are numbered over the whole log: a part's own numbers start after the lines before it.
+  const print = (offset: number) => (f: Failing) =>
+    out(JSON.stringify({ line: offset + f.line, ip: f.ip, time: f.time, ...(f.host ? { host: true } : {}) }));
+  if (!(existsSync(log) && statSync(log).isFile())) {
+    // LOG that is no file is the text of one line.
+    tallier(filter, opts.now, tally, opts.json ? print(0) : undefined)(log);
+    limited = filter.limited();
+  } else {
+    const fd = openSync(log, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const jobs = opts.jobs ?? (size >= PARALLEL_BYTES ? Math.min(availableParallelism(), MAX_JOBS) : 1);
+      const parts: Part[] =
+        jobs > 1 && filter.independentLines ? planParts(fd, size, jobs) : [{ warm: 0, from: 0, to: size }];
+      const job = (part: Part): PartJob => ({
+        filter: request,
+        log,
+        part,
+        last: part.to === size,
+        now: opts.now,
+        json: opts.json,
+      });
+      // The other parts start on workers first; the first is read here meanwhile, printed as it goes.
+      const later = parts.slice(1).map((part) => onWorker(job(part), filter, fd, config.failregex.length));
+      const first = readPart(
+        filter,
+        config.failregex.length,
+        { ...job(parts[0]!), fd },
+        opts.json ? print(0) : undefined,
+      );
+      addTally(tally, first.tally);
+      limited += first.limited;
+      for (const pending of later) {
+        const r = await pending;
+        if (opts.json) r.failing.forEach(print(tally.lines));
+        addTally(tally, r.tally);
+        limited += r.limited;
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
-  const filter: Filter = compiled.filter;
-  const hits = config.failregex.map(() => 0);
-  let matched = 0;
-  let ignored = 0;
-  let missed = 0;
-  let dated = 0;
-  let count = 0;
-  readLog(log, (text) => {
-    const i = count++;
-    const r = filter.classify(text, opts.now);
-    if (r.dated) dated++;
-    if (r.outcome === 'ignored') ignored++;
-    if (r.outcome === 'missed') missed++;
-    if (r.outcome !== 'matched') return;
-    matched++;
-    hits[r.match.pattern]!++;
-    if (!opts.json) return;
-    const ip = r.match.address?.text ?? r.match.host;
-    const time = r.match.time === undefined ? null : r.match.time / 1000;
-    out(JSON.stringify({ line: i + 1, ip, time, ...(r.match.address ? {} : { host: true }) }));
-  });
   const summary = {
-    lines: count,
-    matched,
-    ignored,
-    missed,
-    dated,
-    failregex: config.failregex.map((p, i) => ({ index: i, pattern: p.pattern, hits: hits[i] })),
+    lines: tally.lines,
+    matched: tally.matched,
+    ignored: tally.ignored,
+    missed: tally.missed,
+    dated: tally.dated,
+    failregex: config.failregex.map((p, i) => ({ index: i, pattern: p.pattern, hits: tally.hits[i] })),
     fallback: filter.fallbacks.map((f) => ({ pattern: f.pattern.pattern, constructs: f.constructs })),
-    limited: filter.limited(),
+    limited,
   };
   if (opts.json) out(JSON.stringify({ summary }));
   else out(formatSummary(summary, config));
   return 0;
+}
+
+/**
+ * One part read on a worker thread. A worker that cannot start or fails (no built dist/, a
+ * thread limit) costs only speed: the part is then read here, with this thread's filter, whose
+ * warm-up lines bring its date detector to where the part starts.
+ */
+function onWorker(job: PartJob, filter: Filter, fd: number, failregexes: number): Promise<WorkerResult> {
+  const here = (): WorkerResult => {
+    const failing: Failing[] = [];
+    const r: PartResult = readPart(
+      filter,
+      failregexes,
+      { ...job, fd },
+      job.json ? (f) => failing.push(f) : undefined,
+    );
+    return { ...r, failing };
+  };
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (r: () => WorkerResult) => {
+      if (settled) return;
+      settled = true;
+      resolve(r());
+    };
+    try {
+      const worker = new Worker(WORKER, { workerData: job });
+      worker.once('message', (r: WorkerResult) => settle(() => r));
+      worker.once('error', () => settle(here));
+      worker.once('exit', () => settle(here));
+    } catch {
+      settle(here);
+    }
+  });
 }
 
 function formatSummary(

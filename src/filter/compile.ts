@@ -4,7 +4,7 @@
 
 import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
-import { type DateDetector, defaultDetector, patternDetector } from './date/index.ts';
+import { type DateDetector, defaultDetector, detectorFor } from './date/index.ts';
 import { FailureFinder, type Match, type Outcome } from './find-failure.ts';
 import { compilePattern, type Fallback, Limits, type Pattern, type PatternContext } from './pattern.ts';
 import { capturesHost, expandTags, type UseDns } from './tags.ts';
@@ -50,12 +50,16 @@ export interface Filter {
   readonly fallbacks: readonly Fallback[];
   /** Lines the bounded fallback gave up on (step or length bound), since load. */
   readonly limited: () => number;
+  /**
+   * Whether a line's failure depends on no earlier line but through its date (maxlines = 1, no
+   * <F-MLFID> session), so parts of a log can be read apart (banctl regex on several threads).
+   */
+  readonly independentLines: boolean;
 }
 
 function detectorOf(spec: FilterSpec, options: FilterOptions, problems: ConfigProblem[]): DateDetector {
   const tz = { ...(options.timezone ? { timezone: options.timezone } : {}), fixedTz: options.fixedTz };
-  if (!spec.datepattern) return defaultDetector(tz);
-  const d = patternDetector(spec.datepattern, tz);
+  const d = detectorFor(spec.datepattern, tz);
   if ('error' in d) {
     problems.push({ file: spec.name, option: 'datepattern', message: d.error });
     return defaultDetector(tz);
@@ -83,8 +87,9 @@ export function compileFilter(
       message: 'prefregex needs <F-CONTENT>…</F-CONTENT>',
     });
   }
-  const failregex = spec.failregex.flatMap((p): Pattern[] => {
-    const python = expandTags(p.pattern, usedns);
+  const expanded = spec.failregex.map((p) => expandTags(p.pattern, usedns));
+  const failregex = spec.failregex.flatMap((p, i): Pattern[] => {
+    const python = expanded[i]!;
     if (!capturesHost(python) && !capturesHost(prefExpanded)) {
       problems.push({
         file: p.file,
@@ -105,12 +110,14 @@ export function compileFilter(
   const detector = detectorOf(spec, options, problems);
   if (problems.length > 0) return { problems };
   const finder = new FailureFinder({ prefregex, failregex, ignoreregex, detector, maxlines, usedns });
+  const sessions = [prefExpanded, ...expanded].some((python) => python.includes('(?P<mlfid>'));
   const limits = ctx.limits;
   return {
     filter: {
       name: spec.name,
       fallbacks: ctx.fallbacks,
       limited: () => limits.hits,
+      independentLines: maxlines === 1 && !sessions,
       match(line, now, knownTime) {
         const r = finder.process(line, now, knownTime);
         return r.outcome === 'matched' ? r.match : undefined;

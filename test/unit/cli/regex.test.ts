@@ -13,14 +13,14 @@ import { requireNativeRegex } from '../filter/native-addon.ts';
 const dir = mkdtempSync(join(tmpdir(), 'banhammer-regex-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(log: string, filter: string, ignore?: string, now = Date.UTC(2026, 10, 27, 12)) {
+async function run(log: string, filter: string, ignore?: string, now = Date.UTC(2026, 10, 27, 12)) {
   const out: string[] = [];
-  const code = runRegex(log, filter, ignore, { json: true, confDir: REPO, now }, (t) => out.push(t));
+  const code = await runRegex(log, filter, ignore, { json: true, confDir: REPO, now }, (t) => out.push(t));
   return { code, objects: out.map((l) => JSON.parse(l)) };
 }
 
 describe('banctl regex --json', () => {
-  it("runs the tutorial's own filter file over banhammerd's ban lines", () => {
+  it("runs the tutorial's own filter file over banhammerd's ban lines", async () => {
     const filter = join(dir, 'fail2ban.conf');
     writeFileSync(filter, tutorialFile('filter.d-fail2ban.conf'));
     const log = join(dir, 'fail2ban.log');
@@ -34,7 +34,7 @@ describe('banctl regex --json', () => {
         '',
       ].join('\n'),
     );
-    const { code, objects } = run(log, filter);
+    const { code, objects } = await run(log, filter);
     expect(code).toBe(0);
     const local = (s: string) => new Date(s).getTime() / 1000;
     expect(objects.slice(0, -1)).toEqual([
@@ -44,9 +44,9 @@ describe('banctl regex --json', () => {
     expect(objects.at(-1).summary).toMatchObject({ lines: 4, matched: 2, ignored: 1, missed: 1 });
   });
 
-  it('takes a filter name with options, and a single line as LOG', () => {
+  it('takes a filter name with options, and a single line as LOG', async () => {
     const line = 'Nov 27 10:24:12 web1 sshd[4242]: Failed password for root from 192.0.2.7 port 50022 ssh2';
-    const { objects } = run(line, 'sshd[mode=normal]');
+    const { objects } = await run(line, 'sshd[mode=normal]');
     expect(objects[0]).toEqual({
       line: 1,
       ip: '192.0.2.7',
@@ -54,10 +54,10 @@ describe('banctl regex --json', () => {
     });
   });
 
-  it('takes a bare regex and an ignoreregex', () => {
+  it('takes a bare regex and an ignoreregex', async () => {
     const log = join(dir, 'plain.log');
     writeFileSync(log, 'bad login from 192.0.2.1\nbad login from 192.0.2.2 (trusted)\nhello\n');
-    const { objects } = run(log, 'bad login from <HOST>', '\\(trusted\\)');
+    const { objects } = await run(log, 'bad login from <HOST>', '\\(trusted\\)');
     expect(objects).toEqual([
       { line: 1, ip: '192.0.2.1', time: null },
       expect.objectContaining({ summary: expect.objectContaining({ matched: 1, ignored: 1, missed: 1 }) }),
@@ -83,10 +83,10 @@ describe('banctl regex --json', () => {
 describe('banctl regex summary', () => {
   it.skipIf(!requireNativeRegex())(
     'names the regex engine it ran on: the native RE2 addon when built',
-    () => {
+    async () => {
       const out: string[] = [];
       const line = 'Nov 27 10:24:12 web1 sshd[4242]: Failed password for root from 192.0.2.7 port 50022 ssh2';
-      runRegex(
+      await runRegex(
         line,
         'sshd',
         undefined,

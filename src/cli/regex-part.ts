@@ -1,0 +1,46 @@
+// Reading one part of a log (regex-parts.ts) with a filter, on a worker thread or, when a worker
+// cannot run, on the calling one: the warm-up lines first, for the date detector only, then the
+// part's own lines, tallied.
+
+import type { Filter } from '../filter/compile.ts';
+import type { FilterRequest } from './regex-filter.ts';
+import type { Part } from './regex-parts.ts';
+import { emptyTally, type Failing, readRange, type Tally, tallier } from './regex-scan.ts';
+
+export interface PartResult {
+  readonly tally: Tally;
+  /** Lines of the part the bounded fallback gave up on. */
+  readonly limited: number;
+}
+
+/** Reads `part`; each failing line, numbered from 1 within the part, goes to `failing` when given. */
+export function readPart(
+  filter: Filter,
+  failregexes: number,
+  job: { fd: number; part: Part; last: boolean; now: number },
+  failing?: (f: Failing) => void,
+): PartResult {
+  const { fd, part, last, now } = job;
+  readRange(fd, part.warm, part.from, false, (text) => {
+    filter.classify(text, now);
+  });
+  const before = filter.limited();
+  const tally = emptyTally(failregexes);
+  readRange(fd, part.from, part.to, last, tallier(filter, now, tally, failing));
+  return { tally, limited: filter.limited() - before };
+}
+
+/** What a worker thread is given (workerData): plain data. */
+export interface PartJob {
+  readonly filter: FilterRequest;
+  readonly log: string;
+  readonly part: Part;
+  readonly last: boolean;
+  readonly now: number;
+  readonly json: boolean;
+}
+
+/** What the worker posts back: the part's result, and its failing lines when --json asked. */
+export interface WorkerResult extends PartResult {
+  readonly failing: readonly Failing[];
+}
