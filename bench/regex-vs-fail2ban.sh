@@ -25,15 +25,17 @@ measure() { # name, command...: prints "seconds peak_kib"
   cat "$LOG.$name"
 }
 read -r bh_s bh_kib < <(measure banhammer node bin/banctl.js regex -c . "$LOG" sshd)
+read -r bh1_s bh1_kib < <(measure banhammer1 node bin/banctl.js regex --jobs 1 -c . "$LOG" sshd)
 read -r f2b_s f2b_kib < <(measure fail2ban fail2ban-regex "$LOG" /etc/fail2ban/filter.d/sshd.conf)
 node -e '
-const [lines, bs, bk, fs, fk] = process.argv.slice(1).map(Number);
+const [lines, bs, bk, b1s, b1k, fs, fk] = process.argv.slice(1).map(Number);
 const rate = (s) => Math.round(lines / s);
 console.log(`machine: ${require("os").cpus().length} CPUs, ${require("os").cpus()[0].model}`);
 console.log(`lines: ${lines}`);
 console.log(`| tool | seconds | lines/s | peak RSS MiB |`);
 console.log(`|---|---:|---:|---:|`);
-console.log(`| banctl regex (banhammer sshd) | ${bs} | ${rate(bs)} | ${(bk / 1024).toFixed(0)} |`);
+console.log(`| banctl regex (banhammer sshd; parts on ${Math.min(4, require("os").availableParallelism())} threads) | ${bs} | ${rate(bs)} | ${(bk / 1024).toFixed(0)} |`);
+console.log(`| banctl regex --jobs 1 (one thread) | ${b1s} | ${rate(b1s)} | ${(b1k / 1024).toFixed(0)} |`);
 console.log(`| fail2ban-regex (fail2ban sshd) | ${fs} | ${rate(fs)} | ${(fk / 1024).toFixed(0)} |`);
-console.log(`ratio banhammer / fail2ban: ${(rate(bs) / rate(fs)).toFixed(2)}x`);
-' "$LINES" "$bh_s" "$bh_kib" "$f2b_s" "$f2b_kib"
+console.log(`ratio banhammer / fail2ban: ${(rate(bs) / rate(fs)).toFixed(2)}x (one thread: ${(rate(b1s) / rate(fs)).toFixed(2)}x)`);
+' "$LINES" "$bh_s" "$bh_kib" "$bh1_s" "$bh1_kib" "$f2b_s" "$f2b_kib"

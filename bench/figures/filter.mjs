@@ -1,7 +1,8 @@
 // Filter throughput, no daemon: each tool's stock sshd rules over the same seeded auth.log
 // (gen-authlog.mjs, seed 42), wall time of the whole command, process start included:
 // `banctl regex` (banhammer's filter.d/sshd.conf), `fail2ban-regex` (fail2ban's), and
-// sshguard's `sshg-parser` reading the file on stdin.
+// sshguard's `sshg-parser` reading the file on stdin. banctl regex reads a log this size in parts
+// on one worker thread per CPU (at most 4); `jobs: 1` measures it on one thread too.
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -11,13 +12,22 @@ import { median, repeat } from '../lib/stats.mjs';
 import { ms, now } from '../lib/watch.mjs';
 
 const COMMANDS = {
-  banhammer: (log) => [process.execPath, join(REPO, 'bin', 'banctl.js'), 'regex', '-c', REPO, log, 'sshd'],
+  banhammer: (log, jobs) => [
+    process.execPath,
+    join(REPO, 'bin', 'banctl.js'),
+    'regex',
+    ...(jobs ? ['--jobs', String(jobs)] : []),
+    '-c',
+    REPO,
+    log,
+    'sshd',
+  ],
   fail2ban: (log) => ['fail2ban-regex', log, '/etc/fail2ban/filter.d/sshd.conf'],
   sshguard: () => ['/usr/libexec/sshguard/sshg-parser'],
 };
 
-export async function filterThroughput(toolName, { log, lines, runs, enoughMs }) {
-  const [command, ...args] = COMMANDS[toolName](log);
+export async function filterThroughput(toolName, { log, lines, runs, enoughMs, jobs }) {
+  const [command, ...args] = COMMANDS[toolName](log, jobs);
   const once = () => {
     const input = toolName === 'sshguard' ? openSync(log, 'r') : 'ignore';
     const start = now();
@@ -33,5 +43,5 @@ export async function filterThroughput(toolName, { log, lines, runs, enoughMs })
   };
   const times = await repeat(runs, async () => once(), enoughMs);
   const took = median(times);
-  return { lines, ms: took, linesPerS: lines / (took / 1000), runs: times };
+  return { lines, ms: took, linesPerS: lines / (took / 1000), runs: times, jobs };
 }
