@@ -15,6 +15,7 @@ import { createMailAction } from './notify/mail-action.ts';
 import type { Mailer } from './notify/mailer.ts';
 import type { createWhois } from './notify/whois.ts';
 import type { JailPlan } from './plan.ts';
+import { skipOldLines } from './skip-old.ts';
 import type { SqliteStore } from './store/sqlite-store.ts';
 import { FileTail } from './tail/file-tail.ts';
 import { JournalSource } from './tail/journal-source.ts';
@@ -65,20 +66,22 @@ export type Source = LogSource & { resume(): Promise<void>; close(): Promise<voi
 /**
  * One log source per jail by its backend: inotify and polling are shared by every jail that uses
  * them (one reader per file); each systemd jail has its journalctl. All start paused: run()
- * resumes them once every jail has subscribed, so a resumed backlog reaches all of them.
+ * resumes them once every jail has subscribed, so a resumed backlog reaches all of them. `follow`
+ * is the jail's own way in: its `head` files skip the lines older than its findtime (skip-old.ts).
  */
-export function buildSources(store: SqliteStore, clock: Clock, log: Logger): (config: JailConfig) => Source {
+export function buildSources(
+  store: SqliteStore,
+  clock: Clock,
+  log: Logger,
+): (config: JailConfig) => { source: Source; follow: LogSource } {
   const shared = { positions: store, paused: true };
+  const skipping = skipOldLines(clock);
   let inotify: FileTail | undefined;
   let polling: PollingTail | undefined;
   return (config) => {
     const backend = config.backend ?? { kind: 'inotify' };
-    if (backend.kind === 'polling') {
-      polling ??= new PollingTail(clock, log.child({ stage: 'tail', backend: 'polling' }), shared);
-      return polling;
-    }
     if (backend.kind === 'systemd') {
-      return new JournalSource({
+      const source = new JournalSource({
         ...shared,
         name: config.name,
         backend,
@@ -86,9 +89,13 @@ export function buildSources(store: SqliteStore, clock: Clock, log: Logger): (co
         clock,
         log: log.child({ stage: 'journal', jail: config.name }),
       });
+      return { source, follow: source };
     }
-    inotify ??= new FileTail(clock, log.child({ stage: 'tail' }), shared);
-    return inotify;
+    let source: Source;
+    if (backend.kind === 'polling') {
+      source = polling ??= new PollingTail(clock, log.child({ stage: 'tail', backend: 'polling' }), shared);
+    } else source = inotify ??= new FileTail(clock, log.child({ stage: 'tail' }), shared);
+    return { source, follow: skipping(source, config) };
   };
 }
 

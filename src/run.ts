@@ -75,7 +75,7 @@ export async function run(
   const makeJail: JailFactory = async ({ config, filter, increment }) => {
     const hostList = new HostList(config.ignoreHosts, log.child({ jail: config.name }));
     await hostList.start();
-    const source = sourceOf(config);
+    const { source, follow } = sourceOf(config);
     const ownSource = !sources.has(source);
     sources.add(source);
     const jail = new Jail({
@@ -85,7 +85,7 @@ export async function run(
       clock,
       store,
       firewall,
-      source,
+      source: follow,
       actions: actions.get(config.name) ?? [],
       log: log.child({ jail: config.name }),
       ownAddresses: own,

@@ -51,6 +51,18 @@ export interface FollowOptions {
    * start rather than its end.
    */
   readonly fromHead?: readonly string[];
+  /**
+   * For those `fromHead` files, when read from their start at first sight: begin at the first
+   * line that can still count, as fail2ban does, rather than at the very start.
+   */
+  readonly skipOld?: SkipOld;
+}
+
+/** Which lines are too old to count: dated before `since` (now − findtime) by `timeOf`. */
+export interface SkipOld {
+  readonly since: number;
+  /** A line's date in epoch ms, as the jail's filter reads it; undefined when it has none. */
+  readonly timeOf: (line: string) => number | undefined;
 }
 
 export interface LogSource {

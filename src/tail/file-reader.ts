@@ -6,7 +6,7 @@
 // writers reopen only when told to) and truncation or in-place rewrite (copytruncate), taking from
 // the copy what had not been read yet. Every open and read runs in one serial loop.
 
-import { stat } from 'node:fs/promises';
+import { type FileHandle, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { findPredecessor, sameFile } from './fingerprint.ts';
 import { OpenFile } from './open-file.ts';
@@ -19,10 +19,15 @@ export interface FileReaderOptions {
   readonly emit: (line: string) => void;
   /**
    * Where to begin a file that has no stored position, asked once at the first open: `tail`
-   * skips what it holds (from its last complete line), `head` reads it whole. A file that
-   * appears after the first open is always read from its start.
+   * skips what it holds (from its last complete line), `head` reads it whole (from headOffset
+   * when given). A file that appears after the first open is always read from its start.
    */
   readonly start: () => 'head' | 'tail';
+  /**
+   * Where a `head` start begins instead of the file's start: the first line that can still count
+   * (seek-by-date.ts). Asked at the first open only; a file that appears later is read whole.
+   */
+  readonly headOffset?: ((file: FileHandle, size: number) => Promise<number>) | undefined;
   /** Where the previous run stopped, if it followed this path. */
   readonly stored?: FilePosition | undefined;
   /** How long a renamed-away file must stay unchanged before it is let go (default 5 s). */
@@ -151,7 +156,8 @@ export class FileReader {
    */
   async #reopen(): Promise<OpenFile | undefined> {
     const stored = this.#stored;
-    const fresh = this.#firstOpen ? this.#o.start() : 'head';
+    const first = this.#firstOpen;
+    const fresh = first ? this.#o.start() : 'head';
     this.#stored = undefined;
     this.#firstOpen = false;
     const file = await OpenFile.open(this.path);
@@ -162,6 +168,7 @@ export class FileReader {
     this.#cur = file;
     if (!stored) {
       if (fresh === 'tail') file.seek(await file.lastLineEnd(this.#buf));
+      else if (first && this.#o.headOffset) await this.#skipOld(file, this.#o.headOffset);
     } else if (sameFile(file, stored) && file.size >= stored.offset) {
       file.seek(stored.offset);
       this.#o.log?.info(
@@ -176,6 +183,16 @@ export class FileReader {
       await this.#recoverPredecessor(stored, file);
     }
     return file;
+  }
+
+  async #skipOld(file: OpenFile, headOffset: NonNullable<FileReaderOptions['headOffset']>): Promise<void> {
+    const offset = await headOffset(file.handle, file.size);
+    if (offset === 0) return;
+    file.seek(offset);
+    this.#o.log?.info(
+      { path: this.path, offset, size: file.size },
+      'Skipping the start of the log file: its lines are too old to count.',
+    );
   }
 
   /**

@@ -2,7 +2,8 @@
 // that does not exist yet, or that a glob will match later, is picked up when it appears.
 // Reading, sharing and positions belong to the ReaderPool; this module only says when a file
 // exists and when it changed. Files present when a subscription starts begin where the last run
-// stopped, else at their end (`head`: their start); files that appear later, at their start.
+// stopped, else at their end (`head`: their first line not too old to count); files that appear
+// later, at their start.
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
@@ -86,7 +87,7 @@ export class FileTail implements LogSource {
       const attach = async (path: string, initial: boolean) => {
         if (mine.has(path)) return;
         mine.add(path);
-        await this.#attach(path, onLine, initial, head);
+        await this.#attach(path, onLine, { initial, head, skipOld: head ? options.skipOld : undefined });
       };
       const dir = dirname(abs);
       const isMatch = picomatch(basename(abs), { dot: true });
@@ -147,9 +148,10 @@ export class FileTail implements LogSource {
     return dw;
   }
 
-  async #attach(path: string, onLine: Listener, initial: boolean, head: boolean): Promise<void> {
+  async #attach(path: string, onLine: Listener, how: Parameters<ReaderPool['attach']>[2]): Promise<void> {
+    const { initial } = how;
     const known = this.#pool.has(path);
-    await this.#pool.attach(path, onLine, { initial, head });
+    await this.#pool.attach(path, onLine, how);
     // A file (re)created under a name already followed: read it.
     if (known && !initial) await this.#pool.read(path);
     // A file that just appeared may still be being written before its own watch was set up.

@@ -6,6 +6,9 @@
 
 import { isAscii } from 'node:buffer';
 
+/** The longest line delivered, in bytes without its newline. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
 export class LineSplitter {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
@@ -13,7 +16,7 @@ export class LineSplitter {
   /** Lines dropped for being longer than the limit. */
   dropped = 0;
 
-  constructor(private readonly maxLine = 64 * 1024) {}
+  constructor(private readonly maxLine = MAX_LINE_BYTES) {}
 
   /** Bytes of an incomplete line held back until its newline arrives. */
   get pendingBytes(): number {

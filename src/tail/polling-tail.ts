@@ -9,7 +9,7 @@ import picomatch from 'picomatch';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Line } from '../core/types.ts';
-import type { FollowOptions, LogSource, Subscription } from '../jail/ports.ts';
+import type { FollowOptions, LogSource, SkipOld, Subscription } from '../jail/ports.ts';
 import type { FileSourceOptions } from './file-tail.ts';
 import { ReaderPool } from './reader-pool.ts';
 
@@ -19,6 +19,7 @@ interface Pattern {
   readonly dir: string;
   readonly isMatch: (name: string) => boolean;
   readonly head: boolean;
+  readonly skipOld: SkipOld | undefined;
 }
 
 interface Sub {
@@ -55,7 +56,9 @@ export class PollingTail implements LogSource {
     const heads = new Set((options.fromHead ?? []).map((p) => resolve(p)));
     const patterns = paths.map((p) => {
       const abs = resolve(p);
-      return { dir: dirname(abs), isMatch: picomatch(basename(abs), { dot: true }), head: heads.has(abs) };
+      const head = heads.has(abs);
+      const skipOld = head ? options.skipOld : undefined;
+      return { dir: dirname(abs), isMatch: picomatch(basename(abs), { dot: true }), head, skipOld };
     });
     const sub: Sub = { onLine, patterns, mine: new Set() };
     this.#subs.add(sub);
@@ -113,7 +116,7 @@ export class PollingTail implements LogSource {
         const path = resolve(pattern.dir, name);
         if (sub.mine.has(path) || !this.#subs.has(sub)) continue;
         sub.mine.add(path);
-        await this.#pool.attach(path, sub.onLine, { initial, head: pattern.head });
+        await this.#pool.attach(path, sub.onLine, { initial, head: pattern.head, skipOld: pattern.skipOld });
       }
     }
   }

@@ -5,11 +5,14 @@
 // paused so that every jail subscribes before the first read: a shared reader resuming after a
 // restart must hand the backlog to all of its subscribers, not just the first.
 
+import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Line } from '../core/types.ts';
+import type { SkipOld } from '../jail/ports.ts';
 import { FileReader } from './file-reader.ts';
 import type { FilePosition, PositionStore } from './ports.ts';
+import { seekByDate } from './seek-by-date.ts';
 
 type Listener = (line: Line) => void;
 
@@ -23,6 +26,11 @@ interface Tracked {
   readonly listeners: Set<Listener>;
   /** Whether any subscriber asked for `head` (read a file never seen before from its start). */
   head: boolean;
+  /**
+   * What the `head` subscribers let a first read skip: per date reader, the earliest date that
+   * still counts. Undefined once one of them wants every line.
+   */
+  skipOld: Map<SkipOld['timeOf'], number> | undefined;
   cancelPoll: (() => void) | undefined;
   /** Over-long lines already reported, so each read logs only the new ones. */
   dropped: number;
@@ -61,13 +69,18 @@ export class ReaderPool {
   /**
    * Adds `onLine` to the reader of `path`, creating it if needed. `initial`: the file was there
    * when the subscription began (a file with no stored position then starts at its end, unless
-   * `head`); a file that appears later is read from its start.
+   * `head`: at its start, past the lines `skipOld` finds too old); a file that appears later is
+   * read from its start.
    */
-  async attach(path: string, onLine: Listener, how: { initial: boolean; head: boolean }): Promise<void> {
+  async attach(
+    path: string,
+    onLine: Listener,
+    how: { initial: boolean; head: boolean; skipOld?: SkipOld | undefined },
+  ): Promise<void> {
     const tracked = this.#files.get(path);
     if (tracked) {
       tracked.listeners.add(onLine);
-      tracked.head ||= how.head;
+      wantFrom(tracked, how);
       return;
     }
     const { clock, log, positions } = this.#o;
@@ -78,6 +91,7 @@ export class ReaderPool {
       path,
       stored,
       start: () => (how.initial && !t?.head ? 'tail' : 'head'),
+      headOffset: how.initial ? (file, size) => headOffset(t!, file, size) : undefined,
       emit: (text) => {
         const line: Line = { text, source: path, time: clock.now() };
         for (const l of listeners) this.#deliver(l, line);
@@ -86,7 +100,8 @@ export class ReaderPool {
       log,
       retireAfterMs: this.#o.retireAfterMs,
     });
-    t = { reader, listeners, head: how.head, cancelPoll: undefined, dropped: 0 };
+    t = { reader, listeners, head: false, skipOld: new Map(), cancelPoll: undefined, dropped: 0 };
+    wantFrom(t, how);
     this.#files.set(path, t);
     if (this.#paused) return;
     await this.#firstRead(path, t);
@@ -192,6 +207,28 @@ export class ReaderPool {
       this.#o.log.error({ err, source: line.source }, 'Log line subscriber failed.');
     }
   }
+}
+
+/** Records where a subscriber wants a file never seen before to begin. */
+function wantFrom(t: Tracked, how: { head: boolean; skipOld?: SkipOld | undefined }): void {
+  if (!how.head) return;
+  t.head = true;
+  if (!how.skipOld) t.skipOld = undefined;
+  else if (t.skipOld) {
+    const { since, timeOf } = how.skipOld;
+    t.skipOld.set(timeOf, Math.min(since, t.skipOld.get(timeOf) ?? since));
+  }
+}
+
+/** Where a `head` file begins: the earliest start any of its `head` subscribers accepts. */
+async function headOffset(t: Tracked, file: FileHandle, size: number): Promise<number> {
+  if (!t.skipOld || t.skipOld.size === 0) return 0;
+  let offset = size;
+  for (const [timeOf, since] of t.skipOld) {
+    offset = Math.min(offset, await seekByDate(file, size, { since, timeOf }));
+    if (offset === 0) break;
+  }
+  return offset;
 }
 
 const samePosition = (a: FilePosition, b: FilePosition | undefined): boolean =>

@@ -49,3 +49,29 @@ export function patternDetector(
   const name = typeof datepattern === 'string' ? datepattern.trim() : datepattern.join('\n');
   return new TemplateDetector(name, templates, zone, opts?.fixedTz);
 }
+
+/** The detector a filter uses: its `datepattern`'s, else fail2ban's defaults; or the pattern's error. */
+export function detectorFor(
+  datepattern: string | readonly string[] | undefined,
+  opts?: DetectorOptions,
+): DateDetector | { error: string } {
+  return datepattern ? patternDetector(datepattern, opts) : defaultDetector(opts);
+}
+
+/**
+ * A line's date as a filter with this `datepattern` and zone reads it (a fresh detector of its own:
+ * a filter's keeps state from line to line), or undefined when it has none. An empty date (`{NONE}`,
+ * an optional one) is none: the filter then takes a recent line's date or now, which is no date of
+ * the line's own. Throws on an invalid pattern or zone; plan.ts validates both first.
+ */
+export function lineDate(
+  datepattern: string | readonly string[] | undefined,
+  opts?: DetectorOptions,
+): (line: string, now: number) => number | undefined {
+  const d = detectorFor(datepattern, opts);
+  if ('error' in d) throw new Error(`datepattern: ${d.error}`);
+  return (line, now) => {
+    const hit = d.find(line, now);
+    return hit && hit.end > hit.start ? hit.time : undefined;
+  };
+}

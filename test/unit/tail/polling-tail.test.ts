@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.ts';
 import { PollingTail } from '../../../src/tail/polling-tail.ts';
 import { silentLogger } from '../../support/fakes.ts';
+import { dated, datedRange, isoTimeOf, writeLines } from './dated-kit.ts';
 import { eventually, fdsInto, sleep } from './fs-kit.ts';
 
 let dir: string;
@@ -56,5 +57,16 @@ describe('PollingTail', () => {
     await sleep(80);
     expect(lines).toEqual(['one']);
     expect(fdsInto(dir)).toEqual([]);
+  });
+
+  it('starts a head file present at follow() at its first line not too old to count', async () => {
+    const file = join(dir, 'auth.log');
+    const now = Date.now();
+    const recent = [dated(now - 60_000), dated(now)];
+    writeLines(file, [...datedRange(now - 86_400_000, now - 7_200_000, 10_000), ...recent]);
+    const lines: string[] = [];
+    const skipOld = { since: now - 600_000, timeOf: isoTimeOf };
+    await tail.follow([file], (l) => lines.push(l.text), { fromHead: [file], skipOld });
+    expect(lines).toEqual(recent);
   });
 });

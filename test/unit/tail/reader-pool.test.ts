@@ -1,10 +1,11 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FilePosition } from '../../../src/tail/ports.ts';
 import { ReaderPool, SAVE_INTERVAL_MS } from '../../../src/tail/reader-pool.ts';
 import { FakeClock, silentLogger } from '../../support/fakes.ts';
+import { dated, datedRange, isoTimeOf, writeLines } from './dated-kit.ts';
 import { MemoryPositions } from './positions-kit.ts';
 
 let dir: string;
@@ -98,6 +99,73 @@ describe('ReaderPool: paused', () => {
     await pool.attach(file, (l) => head.push(l.text), { initial: true, head: true });
     await pool.resume();
     expect([tail, head]).toEqual([['existing'], ['existing']]);
+  });
+});
+
+describe('ReaderPool: head files skip lines too old to count', () => {
+  const NOW = Date.UTC(2026, 0, 15, 12);
+  const HOUR = 3_600_000;
+  const skipOld = { since: NOW - 600_000, timeOf: isoTimeOf };
+  // A day of lines that ends two hours ago, then a few from the last five minutes.
+  const old = datedRange(NOW - 26 * HOUR, NOW - 2 * HOUR, 5_000);
+  const recent = [dated(NOW - 300_000), dated(NOW - 120_000, 'undated follows'), 'no date', dated(NOW)];
+
+  it('delivers exactly the recent lines of a file seen for the first time', async () => {
+    writeLines(file, [...old, ...recent]);
+    const lines: string[] = [];
+    await pool.attach(file, (l) => lines.push(l.text), { initial: true, head: true, skipOld });
+    expect(lines).toEqual(recent);
+    appendFileSync(file, 'appended\n');
+    await pool.read(file);
+    expect(lines.at(-1)).toBe('appended');
+  });
+
+  it('takes the earliest start any head subscriber accepts', async () => {
+    const starts = writeLines(file, [...old, ...recent]);
+    pool = new ReaderPool({ clock, log: silentLogger(), paused: true });
+    const got: string[][] = [[], [], []];
+    const since = NOW - 3 * HOUR;
+    await pool.attach(file, (l) => got[0]!.push(l.text), { initial: true, head: true, skipOld });
+    await pool.attach(file, (l) => got[1]!.push(l.text), { initial: true, head: false });
+    await pool.attach(file, (l) => got[2]!.push(l.text), {
+      initial: true,
+      head: true,
+      skipOld: { since, timeOf: isoTimeOf },
+    });
+    await pool.resume();
+    // Four hours back: one hour of out-of-order dates allowed for below the earliest `since`.
+    const from = old.findIndex((l) => isoTimeOf(l)! >= since - HOUR);
+    expect(got[0]).toEqual([...old.slice(from), ...recent]);
+    expect(got).toEqual([got[0], got[0], got[0]]);
+    expect(starts[from]).toBeGreaterThan(0);
+  });
+
+  it('reads the file whole when a head subscriber gives no dates', async () => {
+    writeLines(file, [...old, ...recent]);
+    pool = new ReaderPool({ clock, log: silentLogger(), paused: true });
+    const lines: string[] = [];
+    await pool.attach(file, (l) => lines.push(l.text), { initial: true, head: true, skipOld });
+    await pool.attach(file, () => {}, { initial: true, head: true });
+    await pool.resume();
+    expect(lines).toHaveLength(old.length + recent.length);
+  });
+
+  it('reads whole a file that appears later or replaces the first, and resumes a stored one', async () => {
+    const lines: string[] = [];
+    await pool.attach(file, (l) => lines.push(l.text), { initial: true, head: true, skipOld });
+    writeLines(file, [...old, ...recent]);
+    await pool.read(file);
+    expect(lines).toHaveLength(old.length + recent.length);
+    renameSync(file, `${file}.1`);
+    writeLines(file, old);
+    await pool.read(file);
+    expect(lines).toHaveLength(2 * old.length + recent.length);
+    await pool.close();
+    appendFileSync(file, `${old.join('\n')}\n`);
+    pool = new ReaderPool({ clock, log: silentLogger(), positions });
+    const resumed: string[] = [];
+    await pool.attach(file, (l) => resumed.push(l.text), { initial: true, head: true, skipOld });
+    expect(resumed).toEqual(old);
   });
 });
 
