@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { type Address, parseAddress, parseNetwork } from '../../../src/core/address.ts';
 
@@ -91,6 +92,27 @@ describe('parseNetwork', () => {
     expect(n).toMatchObject({ text: '2001:db8:0:1::/64', family: 6 });
     expect(n.contains(addr('2001:db8:0:1:ffff:ffff:ffff:ffff'))).toBe(true);
     expect(n.contains(addr('2001:db8:0:2::1'))).toBe(false);
+  });
+
+  it('agrees with ipaddr.js on random networks and addresses of both families, every prefix length', () => {
+    let seed = 7;
+    const byte = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 24;
+    };
+    for (let round = 0; round < 2000; round++) {
+      const v6 = round % 2 === 1;
+      const base = Array.from({ length: v6 ? 16 : 4 }, byte);
+      // Half the addresses share the base's first bytes, so prefixes of every length are tested.
+      const other = base.map((b, i) => (i < byte() % base.length || byte() < 16 ? b : byte()));
+      const text = (bytes: number[]) => ipaddr.fromByteArray(bytes).toString();
+      const bits = byte() % (v6 ? 129 : 33);
+      const n = parseNetwork(`${text(base)}/${bits}`);
+      const a = addr(text(other));
+      if (!n || a.family !== n.family) continue;
+      const want = ipaddr.parse(a.text).match(ipaddr.parse(text(base)), bits);
+      expect(n.contains(a), `${n.text} ∋ ${a.text}`).toBe(want);
+    }
   });
 
   it('never contains an address of the other family', () => {
