@@ -53,6 +53,9 @@ export function planJails(
       : compileFilter(config.filter, {
           usedns: config.usedns,
           ...(config.logtimezone ? { timezone: config.logtimezone } : {}),
+          // Nothing in banhammerd sets TZ, and a running process's environment cannot be changed
+          // from outside: it is read once per compile (start, reload), not for every line.
+          fixedTz: true,
         });
     if ('problems' in compiled) problems.push(...compiled.problems);
     else if (key !== undefined) shared.set(key, compiled.filter);
