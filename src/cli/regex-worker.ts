@@ -11,6 +11,8 @@ const job = workerData as PartJob;
 const loaded = loadRegexFilter(job.filter);
 // The main thread compiled the same filter without error; failing here, it reads the part itself.
 if ('error' in loaded) throw new Error(loaded.error);
+// A filter that ties lines together is read in one pass by the main thread, which stops this one.
+if (!loaded.filter.independentLines) process.exit(0);
 const fd = openSync(job.log, 'r');
 try {
   // Failing lines are kept until the end: the main thread prints them after the parts before this one.

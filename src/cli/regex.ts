@@ -10,9 +10,9 @@ import type { FilterConfig } from '../config/types.ts';
 import type { Filter } from '../filter/compile.ts';
 import { regexEngine } from '../filter/native-regex.ts';
 import { type FilterRequest, loadRegexFilter } from './regex-filter.ts';
-import { type PartJob, type PartResult, readPart, type WorkerResult } from './regex-part.ts';
+import { type PartJob, readPart, type WorkerResult } from './regex-part.ts';
 import { type Part, planParts } from './regex-parts.ts';
-import { addTally, emptyTally, type Failing, tallier } from './regex-scan.ts';
+import { addTally, emptyTally, type Failing, type Tally, tallier } from './regex-scan.ts';
 
 export interface RegexOptions {
   readonly json: boolean;
@@ -43,38 +43,47 @@ export async function runRegex(
   out: (text: string) => void,
 ): Promise<number> {
   const request: FilterRequest = { spec: filterSpec, ignore, confDir: opts.confDir };
-  const loaded = loadRegexFilter(request);
-  if ('error' in loaded) {
-    process.stderr.write(`banctl regex: ${loaded.error}\n`);
-    return 65;
-  }
-  const { config, filter } = loaded;
-  const tally = emptyTally(config.failregex.length);
-  let limited = 0;
-  // Lines are numbered over the whole log: a part's own numbers start after the lines before it.
-  const print = (offset: number) => (f: Failing) =>
-    out(JSON.stringify({ line: offset + f.line, ip: f.ip, time: f.time, ...(f.host ? { host: true } : {}) }));
-  if (!(existsSync(log) && statSync(log).isFile())) {
-    // LOG that is no file is the text of one line.
-    tallier(filter, opts.now, tally, opts.json ? print(0) : undefined)(log);
-    limited = filter.limited();
-  } else {
-    const fd = openSync(log, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      const jobs = opts.jobs ?? (size >= PARALLEL_BYTES ? Math.min(availableParallelism(), MAX_JOBS) : 1);
-      const parts: Part[] =
-        jobs > 1 && filter.independentLines ? planParts(fd, size, jobs) : [{ warm: 0, from: 0, to: size }];
-      const job = (part: Part): PartJob => ({
-        filter: request,
-        log,
-        part,
-        last: part.to === size,
-        now: opts.now,
-        json: opts.json,
-      });
-      // The other parts start on workers first; the first is read here meanwhile, printed as it goes.
-      const later = parts.slice(1).map((part) => onWorker(job(part), filter, fd, config.failregex.length));
+  // LOG that is no file is the text of one line.
+  const fd = existsSync(log) && statSync(log).isFile() ? openSync(log, 'r') : undefined;
+  try {
+    const size = fd === undefined ? 0 : fstatSync(fd).size;
+    const jobs = opts.jobs ?? (size >= PARALLEL_BYTES ? Math.min(availableParallelism(), MAX_JOBS) : 1);
+    let parts: Part[] =
+      fd !== undefined && jobs > 1 ? planParts(fd, size, jobs) : [{ warm: 0, from: 0, to: size }];
+    const job = (part: Part): PartJob => ({
+      filter: request,
+      log,
+      part,
+      last: part.to === size,
+      now: opts.now,
+      json: opts.json,
+    });
+    // Workers compile the filter for themselves, so they start before this thread compiles its
+    // own; if it then turns out to tie lines together, they are stopped and the log read in one pass.
+    let workers = parts.slice(1).map((part) => new PartWorker(job(part)));
+    const loaded = loadRegexFilter(request);
+    if ('error' in loaded || !loaded.filter.independentLines) {
+      for (const w of workers) w.stop();
+      workers = [];
+      parts = [{ warm: 0, from: 0, to: size }];
+    }
+    if ('error' in loaded) {
+      process.stderr.write(`banctl regex: ${loaded.error}\n`);
+      return 65;
+    }
+    const { config, filter } = loaded;
+    const tally = emptyTally(config.failregex.length);
+    let limited = 0;
+    // Lines are numbered over the whole log: a part's own numbers start after the lines before it.
+    const print = (offset: number) => (f: Failing) =>
+      out(
+        JSON.stringify({ line: offset + f.line, ip: f.ip, time: f.time, ...(f.host ? { host: true } : {}) }),
+      );
+    if (fd === undefined) {
+      tallier(filter, opts.now, tally, opts.json ? print(0) : undefined)(log);
+      limited = filter.limited();
+    } else {
+      // The first part is read here while the workers read theirs, and printed as it goes.
       const first = readPart(
         filter,
         config.failregex.length,
@@ -83,16 +92,28 @@ export async function runRegex(
       );
       addTally(tally, first.tally);
       limited += first.limited;
-      for (const pending of later) {
-        const r = await pending;
+      for (const w of workers) {
+        const r = await w.result(filter, fd, config.failregex.length);
         if (opts.json) r.failing.forEach(print(tally.lines));
         addTally(tally, r.tally);
         limited += r.limited;
       }
-    } finally {
-      closeSync(fd);
     }
+    report(config, filter, tally, limited, opts, out);
+    return 0;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+function report(
+  config: FilterConfig,
+  filter: Filter,
+  tally: Tally,
+  limited: number,
+  opts: RegexOptions,
+  out: (text: string) => void,
+): void {
   const summary = {
     lines: tally.lines,
     matched: tally.matched,
@@ -105,41 +126,46 @@ export async function runRegex(
   };
   if (opts.json) out(JSON.stringify({ summary }));
   else out(formatSummary(summary, config));
-  return 0;
 }
 
 /**
  * One part read on a worker thread. A worker that cannot start or fails (no built dist/, a
- * thread limit) costs only speed: the part is then read here, with this thread's filter, whose
- * warm-up lines bring its date detector to where the part starts.
+ * thread limit) costs only speed: the part is then read on this thread, with this thread's
+ * filter, whose warm-up lines bring its date detector to where the part starts.
  */
-function onWorker(job: PartJob, filter: Filter, fd: number, failregexes: number): Promise<WorkerResult> {
-  const here = (): WorkerResult => {
-    const failing: Failing[] = [];
-    const r: PartResult = readPart(
-      filter,
-      failregexes,
-      { ...job, fd },
-      job.json ? (f) => failing.push(f) : undefined,
-    );
-    return { ...r, failing };
-  };
-  return new Promise((resolve) => {
-    let settled = false;
-    const settle = (r: () => WorkerResult) => {
-      if (settled) return;
-      settled = true;
-      resolve(r());
-    };
+class PartWorker {
+  readonly #job: PartJob;
+  readonly #worker: Worker | undefined;
+  readonly #outcome: Promise<WorkerResult | undefined>;
+
+  constructor(job: PartJob) {
+    this.#job = job;
+    let worker: Worker | undefined;
     try {
-      const worker = new Worker(WORKER, { workerData: job });
-      worker.once('message', (r: WorkerResult) => settle(() => r));
-      worker.once('error', () => settle(here));
-      worker.once('exit', () => settle(here));
+      worker = new Worker(WORKER, { workerData: job });
     } catch {
-      settle(here);
+      worker = undefined;
     }
-  });
+    this.#worker = worker;
+    this.#outcome = new Promise((resolve) => {
+      if (!worker) return resolve(undefined);
+      worker.once('message', (r: WorkerResult) => resolve(r));
+      worker.once('error', () => resolve(undefined));
+      worker.once('exit', () => resolve(undefined));
+    });
+  }
+
+  stop(): void {
+    void this.#worker?.terminate();
+  }
+
+  async result(filter: Filter, fd: number, failregexes: number): Promise<WorkerResult> {
+    const r = await this.#outcome;
+    if (r) return r;
+    const failing: Failing[] = [];
+    const push = this.#job.json ? (f: Failing) => failing.push(f) : undefined;
+    return { ...readPart(filter, failregexes, { ...this.#job, fd }, push), failing };
+  }
 }
 
 function formatSummary(

@@ -96,6 +96,20 @@ describe('banctl regex in parts', () => {
     expect(three).toEqual(one);
   });
 
+  it('reads a log in one pass, whatever --jobs says, for a filter that ties lines together', async () => {
+    const filter = join(dir, 'two-lines.conf');
+    writeFileSync(filter, '[Definition]\nfailregex = ^login start\\n.* from <HOST>$\nmaxlines = 2\n');
+    const log = join(dir, 'pairs.log');
+    const pairs = Array.from(
+      { length: 3000 },
+      (_, i) => `login start\nlogin failed from 192.0.2.${i % 250}\n`,
+    );
+    writeFileSync(log, pairs.join(''));
+    const one = await regex(log, filter, 1);
+    expect(JSON.parse(one.at(-1)!).summary.matched).toBe(3000);
+    expect(await regex(log, filter, 3)).toEqual(one);
+  });
+
   it('reads a filter with <F-MLFID> sessions or maxlines > 1 in one pass', () => {
     const filter = (pattern: string, maxlines?: number) => {
       const c = compileFilter({
