@@ -24,6 +24,9 @@ using Share = std::shared_ptr<Matcher>;
 
 void ReleaseShare(napi_env, void*, void* hint) { delete static_cast<Share*>(hint); }
 
+// Up to this many units, exec reads a string in one N-API call (see Exec).
+constexpr size_t kOneCallUnits = 1 << 20;
+
 Napi::Value ThrowType(Napi::Env env, const char* message) {
   Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
   return env.Undefined();
@@ -40,23 +43,37 @@ void Load(napi_env env, napi_value value, size_t want, Utf8Text* text, bool maps
 Napi::Value Exec(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   auto* m = static_cast<Matcher*>(info.Data());
-  size_t length = 0;
   int32_t start = 0;
   int32_t end = 0;
   if (info.Length() < 3) return ThrowType(env, "Expected three arguments: a string and two numbers");
-  if (napi_get_value_string_utf16(env, info[0], nullptr, 0, &length) != napi_ok) {
-    return ThrowType(env, "Expected first argument to be a string");
-  }
   if (napi_get_value_int32(env, info[1], &start) != napi_ok) {
     return ThrowType(env, "Expected second argument to be a number");
   }
   if (napi_get_value_int32(env, info[2], &end) != napi_ok) {
     return ThrowType(env, "Expected third argument to be a number");
   }
-  const size_t last = std::min(static_cast<size_t>(std::max(end, 0)), length);
+  // The units up to the cut and one past it (which tells whether the cut splits a surrogate
+  // pair), read in one call: fewer when the string is shorter, which then gives its length.
+  // Callers cut at most at the text's length; a far larger `end` asks for the length first
+  // rather than reserving that much room.
+  const size_t cut = static_cast<size_t>(std::max(end, 0));
+  size_t length = 0;
+  size_t copied = 0;
+  if (cut < kOneCallUnits) {
+    if (napi_get_value_string_utf16(env, info[0], m->text->Units(cut + 1), cut + 2, &copied) != napi_ok) {
+      return ThrowType(env, "Expected first argument to be a string");
+    }
+    length = copied;  // exact when copied <= cut; otherwise the string is longer than the cut, which is all that counts
+  } else {
+    if (napi_get_value_string_utf16(env, info[0], nullptr, 0, &length) != napi_ok) {
+      return ThrowType(env, "Expected first argument to be a string");
+    }
+    const size_t want = std::min(cut, length) < length ? std::min(cut, length) + 1 : length;
+    napi_get_value_string_utf16(env, info[0], m->text->Units(want), want + 1, &copied);
+  }
+  const size_t last = std::min(cut, length);
   const size_t first = std::min(static_cast<size_t>(std::max(start, 0)), last);
-  // One unit past the end, when there is one, tells whether the end splits a surrogate pair.
-  Load(env, info[0], last < length ? last + 1 : length, m->text, true);
+  m->text->Encode(std::min(copied, last < length ? last + 1 : length), true);
   return Napi::Boolean::New(env, m->program->Exec(*m->text, first, last, m->spans.get()));
 }
 

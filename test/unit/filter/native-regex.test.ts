@@ -99,6 +99,15 @@ describe.skipIf(!available)('native RE2 façade', () => {
     expect(compiled('c').exec('abc', 0, 2)).toBe(false);
     // Out-of-range windows are clamped, and start past end searches the empty rest.
     expect(spans(compiled('$'), 'abc', 7, 99)).toEqual([[3, 3]]);
+    // An `end` far past the text (read with a length query first) and one just past it alike.
+    expect(spans(compiled('(?P<c>c)$'), 'abc', 0, 0x7fffffff)).toEqual([
+      [2, 3],
+      [2, 3],
+    ]);
+    expect(spans(compiled('(?P<c>c)$'), 'abc', 0, 4)).toEqual([
+      [2, 3],
+      [2, 3],
+    ]);
   });
 
   it('finds leftmost-longest matches when asked to', () => {
