@@ -3,31 +3,11 @@
 // differ in how an empty iteration ends a loop. Elsewhere, for the same match, both read the
 // leftmost-first groups. The native matcher reads groups with PCRE2 only where this says no.
 
+import { widthOf } from './analyze.ts';
 import type { Node } from './ast.ts';
 
-function canMatchEmpty(node: Node): boolean {
-  switch (node.type) {
-    case 'char':
-    case 'class':
-    case 'any':
-      return false;
-    case 'seq':
-      return node.items.every(canMatchEmpty);
-    case 'alt':
-      return node.alts.some(canMatchEmpty);
-    case 'group':
-    case 'scoped':
-    case 'atomic':
-      return canMatchEmpty(node.body);
-    case 'cond':
-      return canMatchEmpty(node.yes) || canMatchEmpty(node.no);
-    case 'repeat':
-      return node.min === 0 || canMatchEmpty(node.body);
-    default:
-      // empty, assertions, look-arounds, back-references: zero width, or possibly so.
-      return true;
-  }
-}
+// Python's minimum width, back-references counted as possibly empty.
+const canMatchEmpty = (node: Node): boolean => widthOf(node, [])[0] === 0;
 
 export function repeatsEmpty(node: Node): boolean {
   switch (node.type) {
