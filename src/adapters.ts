@@ -12,7 +12,7 @@ import type { Clock } from './core/clock.ts';
 import { ConfigError } from './core/errors.ts';
 import type { LogSource } from './jail/ports.ts';
 import { createMailAction } from './notify/mail-action.ts';
-import type { Mailer } from './notify/mailer.ts';
+import type { MailSink } from './notify/mailer.ts';
 import type { createWhois } from './notify/whois.ts';
 import type { JailPlan } from './plan.ts';
 import { skipOldLines } from './skip-old.ts';
@@ -28,10 +28,13 @@ export function ownAddresses(): Address[] {
     .filter((a): a is Address => a !== undefined);
 }
 
-/** Every action of every jail, built before anything starts so a bad one stops start-up cleanly. */
+/**
+ * Every action of every jail, built before anything starts so a bad one stops start-up cleanly.
+ * `mailer`: undefined only when no jail has a mail action.
+ */
 export function buildActions(
   plans: readonly JailPlan[],
-  deps: { mailer: Mailer; whois: ReturnType<typeof createWhois>; clock: Clock; log: Logger },
+  deps: { mailer: MailSink | undefined; whois: ReturnType<typeof createWhois>; clock: Clock; log: Logger },
 ): Map<string, JailAction[]> {
   const out = new Map<string, JailAction[]>();
   const problems = [];
@@ -39,6 +42,7 @@ export function buildActions(
     const log = deps.log.child({ jail: config.name });
     const actions: JailAction[] = [];
     for (const call of config.mailActions) {
+      if (!deps.mailer) throw new Error(`${config.name}: a mail action, and no mailer to send with`);
       try {
         const action = createMailAction(call.name, call.args, {
           jail: config.name,

@@ -4,7 +4,11 @@
 // Nothing from a watched log, a command or the network is written here verbatim: a line of
 // that origin could otherwise forge a ban line that a recidive jail would act on.
 
-import pino from 'pino';
+import type { DestinationStream } from 'pino';
+import { requirePackage } from './core/require-package.ts';
+import { batchedPerTurn } from './log-batch.ts';
+
+const pino = requirePackage('pino') as typeof import('pino');
 
 /** legacy: fail2ban 0.8 (`fail2ban.actions: WARNING [jail] Ban IP`); modern: 0.9 and later. */
 export type LogStyle = 'legacy' | 'modern';
@@ -75,14 +79,20 @@ interface PinoRecord {
   jail?: string;
   stage?: string;
   ip?: string;
+  /** A group of events of one kind (events.ts: restored bans), one text line each. */
+  ips?: unknown;
   err?: { type?: string; message?: string };
   [key: string]: unknown;
 }
 
-/** A pino record as one text line; ban events in fail2ban's exact format. */
+/** A pino record as one text line (a group of events: a line each); ban events in fail2ban's exact format. */
 export function formatRecord(rec: PinoRecord, style: LogStyle, pid: number): string {
   if (rec.event && rec.jail !== undefined && rec.ip !== undefined) {
     return formatEvent(style, rec.event, { time: rec.time, jail: rec.jail, ip: rec.ip, pid });
+  }
+  const { event, jail, ips } = rec;
+  if (event && jail !== undefined && Array.isArray(ips) && ips.every((ip) => typeof ip === 'string')) {
+    return ips.map((ip: string) => formatEvent(style, event, { time: rec.time, jail, ip, pid })).join('\n');
   }
   const logger = `banhammer.${rec.stage ?? (rec.jail !== undefined ? 'jail' : 'server')}`;
   let text = rec.jail !== undefined ? `[${rec.jail}] ${rec.msg ?? ''}` : (rec.msg ?? '');
@@ -99,41 +109,17 @@ export function formatRecord(rec: PinoRecord, style: LogStyle, pid: number): str
  * go to the file as one write (a ban storm logs a line per ban); flushSync and process exit
  * write what is pending first.
  */
-export function textFileStream(
-  path: string,
-  style: LogStyle,
-): pino.DestinationStream & { flushSync(): void } {
-  const file = pino.destination({ dest: path, mkdir: true, sync: false });
-  let pending = '';
-  let scheduled = false;
-  const drain = () => {
-    scheduled = false;
-    if (pending === '') return;
-    const text = pending;
-    pending = '';
-    file.write(text);
-  };
-  process.once('exit', () => {
-    drain();
-    try {
-      file.flushSync();
-    } catch {
-      // Not open yet, or closed: pino's own exit handler has the same limits.
-    }
-  });
+export function textFileStream(path: string, style: LogStyle): DestinationStream & { flushSync(): void } {
+  const file = batchedPerTurn(pino.destination({ dest: path, mkdir: true, sync: false }));
   return {
     write(chunk: string) {
+      let text = '';
       for (const json of chunk.split('\n')) {
         if (json === '') continue;
-        pending += `${formatRecord(JSON.parse(json) as PinoRecord, style, process.pid)}\n`;
+        text += `${formatRecord(JSON.parse(json) as PinoRecord, style, process.pid)}\n`;
       }
-      if (scheduled || pending === '') return;
-      scheduled = true;
-      setImmediate(drain);
+      file.write(text);
     },
-    flushSync: () => {
-      drain();
-      file.flushSync();
-    },
+    flushSync: () => file.flushSync(),
   };
 }

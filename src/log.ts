@@ -2,11 +2,15 @@
 // JSON goes to standard error (journald keeps it under systemd); when `logtarget` is a file, the
 // same records go there as fail2ban-format text (log-text.ts), which recidive jails read.
 
-import pino, { type Logger } from 'pino';
+import type { Level, Logger, StreamEntry } from 'pino';
+import { requirePackage } from './core/require-package.ts';
+import { batchedPerTurn } from './log-batch.ts';
 import { type LogStyle, textFileStream } from './log-text.ts';
 
+const pino = requirePackage('pino') as typeof import('pino');
+
 // fail2ban's level names onto pino's; NOTICE has no pino twin and reads as INFO.
-const LEVELS: Readonly<Record<string, pino.Level>> = {
+const LEVELS: Readonly<Record<string, Level>> = {
   CRITICAL: 'fatal',
   ERROR: 'error',
   WARNING: 'warn',
@@ -25,11 +29,11 @@ export function isLogFile(logtarget: string): boolean {
 
 export function createLogger(opts: { loglevel: string; logtarget: string; logstyle: LogStyle }): Logger {
   const level = LEVELS[opts.loglevel.toUpperCase()] ?? 'info';
-  // Buffered, written when the loop is free: process.stderr on a file or pipe writes each record
-  // synchronously, a syscall per line, which was a sixth of a ban storm's time (bench throughput).
-  // pino flushes the buffer at exit; a SIGKILL loses at most the records of the last moment.
+  // Buffered, a turn's records written together (log-batch.ts): process.stderr on a file or pipe
+  // writes each record synchronously, a syscall per line, which was a sixth of a ban storm's time
+  // (bench throughput). The buffer is written at exit; a SIGKILL loses the last moment's records.
   const fd = opts.logtarget === 'STDOUT' ? 1 : 2;
-  const streams: pino.StreamEntry[] = [{ level, stream: pino.destination({ fd, sync: false }) }];
+  const streams: StreamEntry[] = [{ level, stream: batchedPerTurn(pino.destination({ fd, sync: false })) }];
   if (isLogFile(opts.logtarget))
     streams.push({ level, stream: textFileStream(opts.logtarget, opts.logstyle) });
   return pino({ level, base: { name: 'banhammerd' } }, pino.multistream(streams));

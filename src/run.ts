@@ -20,7 +20,7 @@ import { HostList, resolveHost } from './host-list.ts';
 import { ignoreCommandOf } from './ignore-command.ts';
 import { Jail } from './jail/jail.ts';
 import { type JailFactory, JailRoster } from './jail-roster.ts';
-import { Mailer } from './notify/mailer.ts';
+import type { Mailer } from './notify/mailer.ts';
 import { createWhois } from './notify/whois.ts';
 import type { JailPlan } from './plan.ts';
 import { sdNotify, startWatchdog } from './sd-notify.ts';
@@ -57,11 +57,20 @@ export async function run(
     log.info({ signal: stopSignal.requested }, 'Stopped during start-up, before anything was set up.');
     return 0;
   }
-  const mailer = new Mailer({ settings: daemon.mail, clock, log: log.child({ stage: 'mail' }) });
+  // The mail queue, and nodemailer with the http, tls and dns modules it loads, only once a jail
+  // has a mail action: 5 MiB of an idle daemon's memory otherwise (bench/figures/memory.mjs).
+  // Loaded as the configuration is applied, so a broken install fails the start or the reload.
+  let mailer: Mailer | undefined;
+  const mailerFor = async (p: readonly JailPlan[]): Promise<Mailer | undefined> => {
+    if (mailer || !p.some(({ config }) => config.mailActions.length > 0)) return mailer;
+    const { Mailer } = await import('./notify/mailer.ts');
+    mailer = new Mailer({ settings: daemon.mail, clock, log: log.child({ stage: 'mail' }) });
+    return mailer;
+  };
   const whois = createWhois({ program: daemon.mail.whois, timeoutMs: daemon.mail.whoisTimeoutMs });
   let actions: Map<string, JailAction[]>;
   try {
-    actions = buildActions(plans, { mailer, whois, clock, log });
+    actions = buildActions(plans, { mailer: await mailerFor(plans), whois, clock, log });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const p of err.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
@@ -121,8 +130,8 @@ export async function run(
     store.close();
     await firewall.close().catch((err) => log.error({ err }, 'Could not remove the nftables table.'));
     // Mail already queued (the stop notices among it) gets a few seconds to leave.
-    await mailer.flush(5_000);
-    mailer.close();
+    await mailer?.flush(5_000);
+    mailer?.close();
     rmSync(daemon.pidfile, { force: true });
     log.info('Exiting.');
     log.flush();
@@ -165,7 +174,7 @@ export async function run(
     if ('problems' in next) return refuse(next.problems);
     let nextActions: Map<string, JailAction[]>;
     try {
-      nextActions = buildActions(next.plans, { mailer, whois, clock, log });
+      nextActions = buildActions(next.plans, { mailer: await mailerFor(next.plans), whois, clock, log });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       return refuse(err.problems);

@@ -3,11 +3,13 @@
 // would silently never ban. Each finding names the option that fixes it.
 
 import { resolve } from 'node:path';
-import picomatch from 'picomatch';
 import type { JailConfig } from './config/types.ts';
+import { requirePackage } from './core/require-package.ts';
 import type { Filter } from './filter/compile.ts';
 import { isLogFile } from './log.ts';
 import { formatEvent, type LogStyle } from './log-text.ts';
+
+const picomatch = requirePackage('picomatch') as typeof import('picomatch');
 
 const PROBE_IP = '192.0.2.1';
 

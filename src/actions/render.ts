@@ -4,12 +4,14 @@
 // once, never re-scanned, each quoted by shell-quote.ts for the spot it sits in.
 
 import { hostname } from 'node:os';
-import ipaddr from 'ipaddr.js';
 import type { ActionEvent } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
 import { fieldGroup } from '../core/field-names.ts';
+import { requirePackage } from '../core/require-package.ts';
 import type { TagLookup } from './shell-quote.ts';
 import { insertLiterals, TAG, TemplateError } from './shell-quote.ts';
+
+const ipaddr = requirePackage('ipaddr.js') as typeof import('ipaddr.js');
 
 /** fail2ban's MAX_TAG_REPLACE_COUNT: static substitution gives up after this many passes. */
 export const MAX_STATIC_PASSES = 25;

@@ -23,5 +23,5 @@ export function decideManual(
   bantimeMs: number | null,
   now: number,
 ): BanOrder {
-  return decide(jail, { address, failures: 0, time: now, matches: [], fields: {} }, bantimeMs, now);
+  return decide(jail, { address, failures: 0, time: now }, bantimeMs, now);
 }

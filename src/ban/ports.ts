@@ -50,6 +50,12 @@ export interface StateStore {
   recordFailure(jail: string, failure: Failure): void;
   /** Failures of `jail` at or after `since`, oldest first. */
   failuresSince(jail: string, since: number): Failure[];
+  /**
+   * The address's failures in `jail` at or after `since`, oldest first, with their captures;
+   * queued ones included. `counted`: how many the caller counted there; once the queue holds
+   * that many, the file may be left unread.
+   */
+  failuresOf(jail: string, address: Address, since: number, counted: number): Failure[];
   /** Forgets the address's failures in the jail (it was just banned). */
   clearFailures(jail: string, address: Address): void;
   /** Records a ban with the lines that led to it. */

@@ -27,15 +27,15 @@ export interface Failure {
   readonly fields?: Readonly<Record<string, string>>;
 }
 
-/** The counter's judgement that `address` crossed maxretry inside findtime. */
+/**
+ * The counter's judgement that `address` crossed maxretry inside findtime. The failures' lines
+ * and captures are not in it: the state file has them (jail/evidence.ts reads them back).
+ */
 export interface Verdict {
   readonly address: Address;
   readonly failures: number;
+  /** The newest failure's time. */
   readonly time: number;
-  /** The matched lines that led here, oldest first (bounded). */
-  readonly matches: readonly string[];
-  /** The failures' <F-…> captures, a later failure's value winning. */
-  readonly fields: Readonly<Record<string, string>>;
 }
 
 /** An instruction to keep `address` out of `jail` until `expiresAt` (null: forever). */

@@ -1,47 +1,41 @@
 // Counts failures per address inside a sliding findtime window and says when one crosses
 // maxretry. Pure and synchronous: time arrives as arguments. A failure exactly findtime older
-// than the newest one still counts (fail2ban resets only when strictly older). Each address
-// keeps at most maxretry timestamps, so memory per address is bounded whatever the log does.
+// than the newest one still counts (fail2ban resets only when strictly older). Only times are
+// kept: the matched lines are in the state file, and the jail reads them back at a ban. Each
+// address keeps at most maxretry times, so memory per address is bounded whatever the log does.
 
 import type { Address } from '../core/address.ts';
 import type { Failure, Verdict } from '../core/types.ts';
+import { SlotIndex } from './slot-index.ts';
 
 export interface CounterOptions {
   readonly maxretry: number;
   readonly findtimeMs: number;
-  /** How many matched lines a verdict carries (for notifications); default 10. */
-  readonly maxMatches?: number;
 }
+
+/** Slots the newest-time array starts with; it doubles as addresses arrive. */
+const INITIAL_SLOTS = 1024;
 
 /**
- * One address's failures. Most failing addresses fail once or twice and never come back (a scan
- * walks through them), so a window with a single failure keeps it flat — no arrays, and the
- * failure's own fields object — which more than halves the memory a million counted addresses take.
+ * Most failing addresses fail once and never come back (a scan walks through them), so an
+ * address is an entry of a SlotIndex, and its slot a number in one Float64Array: no object per
+ * address or per failure. A million such addresses took 300 MiB of heap with their lines and an
+ * object each, and take 24 MiB outside the heap this way (bench/figures/memory.mjs).
  */
-interface Window {
-  readonly address: Address;
-  /** The newest failure's time. */
-  time: number;
-  /** The only line while `more` is unset. */
-  line: string;
-  /** The captures so far, a later failure's values winning; never mutated (it may be shared). */
-  fields: Readonly<Record<string, string>> | undefined;
-  /** Set from the second failure on: times inside findtime (sorted) and the last matched lines. */
-  more: { times: number[]; matches: string[] } | undefined;
-}
-
-const hasKeys = (o: Readonly<Record<string, string>> | undefined): o is Readonly<Record<string, string>> => {
-  for (const _ in o) return true;
-  return false;
-};
-
 export class FailureCounter {
-  readonly #windows = new Map<string, Window>();
-  readonly #opts: Required<CounterOptions>;
+  readonly #slots = new SlotIndex();
+  /** Per slot: its address's newest failure time. */
+  #newest = new Float64Array(INITIAL_SLOTS);
+  /** Per slot with two failures or more inside findtime: their times, sorted. */
+  readonly #times = new Map<number, number[]>();
+  /** Slots released, for reuse; slots from #end on were never used. */
+  readonly #free: number[] = [];
+  #end = 0;
+  readonly #opts: CounterOptions;
   #total = 0;
 
   constructor(opts: CounterOptions) {
-    this.#opts = { maxMatches: 10, ...opts };
+    this.#opts = opts;
   }
 
   /**
@@ -49,67 +43,82 @@ export class FailureCounter {
    * the address's window then starts afresh. Failures older than findtime are not counted.
    */
   record(failure: Failure, now: number): Verdict | undefined {
-    const { maxretry, findtimeMs, maxMatches } = this.#opts;
+    const { maxretry, findtimeMs } = this.#opts;
     if (failure.time < now - findtimeMs) return undefined;
     this.#total++;
-    const key = failure.address.text;
-    const w = this.#windows.get(key);
-    const times = w ? (w.more?.times ?? [w.time]) : [];
-    const matches = w ? (w.more?.matches ?? [w.line]) : [];
-    let fields = w?.fields;
-    if (hasKeys(failure.fields)) fields = fields ? { ...fields, ...failure.fields } : failure.fields;
+    const slot = this.#slots.get(failure.address);
+    if (slot === undefined) {
+      if (maxretry <= 1) return { address: failure.address, failures: 1, time: failure.time };
+      this.#slots.set(failure.address, this.#take(failure.time));
+      return undefined;
+    }
+    const times = this.#times.get(slot) ?? [this.#newest[slot]!];
     // Lines can arrive slightly out of order (several files); keep the window sorted.
     let at = times.length;
     while (at > 0 && times[at - 1]! > failure.time) at--;
     times.splice(at, 0, failure.time);
-    matches.push(failure.line);
-    if (matches.length > maxMatches) matches.shift();
     const newest = times[times.length - 1]!;
-    while (times.length > 0 && times[0]! < newest - findtimeMs) times.shift();
-    if (times.length > maxretry) times.shift();
+    while (times[0]! < newest - findtimeMs) times.shift();
     if (times.length >= maxretry) {
-      this.#windows.delete(key);
-      return {
-        address: failure.address,
-        failures: times.length,
-        time: newest,
-        matches,
-        fields: fields ?? {},
-      };
+      this.#slots.delete(failure.address);
+      this.#release(slot);
+      return { address: failure.address, failures: times.length, time: newest };
     }
-    const flat = times.length === 1 && matches.length === 1;
-    const next: Window = {
-      address: w?.address ?? failure.address,
-      time: newest,
-      line: flat ? matches[0]! : '',
-      fields,
-      more: flat ? undefined : { times, matches },
-    };
-    this.#windows.set(key, next);
+    this.#newest[slot] = newest;
+    if (times.length > 1) this.#times.set(slot, times);
+    else this.#times.delete(slot);
     return undefined;
   }
 
   /** Drops the address's window (it was banned by other means, or unbanned by an operator). */
   forget(address: Address): void {
-    this.#windows.delete(address.text);
+    const slot = this.#slots.get(address);
+    if (slot === undefined) return;
+    this.#slots.delete(address);
+    this.#release(slot);
   }
 
   /** Drops windows whose newest failure is older than findtime; call now and then. */
   expire(now: number): void {
     const cutoff = now - this.#opts.findtimeMs;
-    for (const [key, w] of this.#windows) {
-      if (w.time < cutoff) this.#windows.delete(key);
+    this.#slots.sweep((slot) => {
+      if (this.#newest[slot]! >= cutoff) return false;
+      this.#release(slot);
+      return true;
+    });
+    // A scan that has passed gives its slots back, not only for reuse.
+    if (this.#slots.size === 0 && this.#end > INITIAL_SLOTS) {
+      this.#newest = new Float64Array(INITIAL_SLOTS);
+      this.#free.length = 0;
+      this.#end = 0;
     }
   }
 
   /** Addresses with at least one failure inside findtime of `now`. */
   currentlyFailed(now: number): number {
     this.expire(now);
-    return this.#windows.size;
+    return this.#slots.size;
   }
 
   /** Failures counted since this counter was created (restored ones included). */
   get totalFailed(): number {
     return this.#total;
+  }
+
+  #take(time: number): number {
+    const slot = this.#free.pop() ?? this.#end++;
+    if (slot === this.#newest.length) {
+      const grown = new Float64Array(slot * 2);
+      grown.set(this.#newest);
+      this.#newest = grown;
+    }
+    this.#newest[slot] = time;
+    return slot;
+  }
+
+  /** The slot is free again (its address is out of the index). */
+  #release(slot: number): void {
+    this.#times.delete(slot);
+    this.#free.push(slot);
   }
 }

@@ -1,6 +1,8 @@
 // Compiles a filter: every pattern once, at load (pattern.ts), plus its date detector; the
 // result processes lines in order (find-failure.ts). A pattern that cannot be compiled is a
-// configuration problem naming its file and line; all of them are reported at once.
+// configuration problem naming its file and line; all of them are reported at once. The compiled
+// patterns hold no state, so jails of one filter on different files share them (CompiledFilter),
+// each with a Filter of its own for the state.
 
 import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
@@ -57,6 +59,16 @@ export interface Filter {
   readonly independentLines: boolean;
 }
 
+/**
+ * A filter's patterns compiled once. Each jail of the filter that reads other files makes its
+ * own Filter from it: ten jails of one filter took ten compilations, about 1 MiB each of RE2
+ * programs for good (bench/figures/memory.mjs idle). Their `limited()` counts all of theirs.
+ */
+export interface CompiledFilter {
+  /** A Filter of its own (its own state and date detector) on these patterns. */
+  instance(): Filter;
+}
+
 function detectorOf(spec: FilterSpec, options: FilterOptions, problems: ConfigProblem[]): DateDetector {
   const tz = { ...(options.timezone ? { timezone: options.timezone } : {}), fixedTz: options.fixedTz };
   const d = detectorFor(spec.datepattern, tz);
@@ -72,6 +84,15 @@ export function compileFilter(
   spec: FilterSpec,
   options: FilterOptions = {},
 ): { filter: Filter } | { problems: ConfigProblem[] } {
+  const r = compileFilterOnce(spec, options);
+  return 'problems' in r ? r : { filter: r.compiled.instance() };
+}
+
+/** compileFilter, for several Filters on the same patterns. */
+export function compileFilterOnce(
+  spec: FilterSpec,
+  options: FilterOptions = {},
+): { compiled: CompiledFilter } | { problems: ConfigProblem[] } {
   const usedns = options.usedns ?? 'warn';
   const maxlines = spec.maxlines ?? 1;
   const ctx: PatternContext = { problems: [], fallbacks: [], limits: new Limits() };
@@ -107,13 +128,16 @@ export function compileFilter(
     const c = compilePattern(p, expandTags(p.pattern, usedns), 'ignoreregex', ctx);
     return c ? [c] : [];
   });
-  const detector = detectorOf(spec, options, problems);
+  let detector: DateDetector | undefined = detectorOf(spec, options, problems);
   if (problems.length > 0) return { problems };
-  const finder = new FailureFinder({ prefregex, failregex, ignoreregex, detector, maxlines, usedns });
   const sessions = [prefExpanded, ...expanded].some((python) => python.includes('(?P<mlfid>'));
   const limits = ctx.limits;
-  return {
-    filter: {
+  const instance = (): Filter => {
+    // The first Filter takes the detector made above; later ones a fresh one (checked above).
+    const own = detector ?? detectorOf(spec, options, []);
+    detector = undefined;
+    const finder = new FailureFinder({ prefregex, failregex, ignoreregex, detector: own, maxlines, usedns });
+    return {
       name: spec.name,
       fallbacks: ctx.fallbacks,
       limited: () => limits.hits,
@@ -123,6 +147,7 @@ export function compileFilter(
         return r.outcome === 'matched' ? r.match : undefined;
       },
       classify: (line, now, knownTime) => finder.process(line, now, knownTime),
-    },
+    };
   };
+  return { compiled: { instance } };
 }

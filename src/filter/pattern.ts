@@ -3,12 +3,15 @@
 // matcher confirms (pyre/). A pattern that cannot be compiled is a problem naming file and line.
 // Matching runs on libre2 through native-regex.ts when the addon is built, else on node-re2.
 
-import RE2 from 're2';
 import type { ConfigProblem } from '../core/errors.ts';
 import { fieldGroup } from '../core/field-names.ts';
+import { requirePackage } from '../core/require-package.ts';
 import type { PatternSource } from '../core/types.ts';
 import { groupsReader, type NativeMatcher, nativeMatcher } from './native-regex.ts';
 import { type Confirmer, scopeInlineFlags, translate } from './pyre/index.ts';
+
+const RE2 = requirePackage('re2') as typeof import('re2');
+type RE2 = import('re2');
 
 /** Named groups as Python captures them: undefined for a group that did not take part. */
 export type Groups = Record<string, string | undefined>;

@@ -7,16 +7,19 @@
 // Retirement timers run on the monotonic clock, as the kernel's timeouts do; a wall-clock step
 // moves the bans' wall-clock times instead (step()), so status, file and kernel keep agreeing.
 // The fresh bans of one tick are written to the file in one transaction, in a microtask: it
-// commits before any of them is handed to the firewall, whose batch waits for setImmediate.
+// commits before any of them is handed to the firewall, whose batch waits for a later microtask.
 // A restore goes in chunks of RESTORE_CHUNK, yielding between them, so the event loop never
-// stalls for the whole table (bench/figures/restore.mjs reports the longest stall).
+// stalls for the whole table (bench/figures/restore.mjs reports the longest stall). An active ban
+// keeps only what its announcements need; their ActionEvent is built when an action hears one.
 
 import type { Logger } from 'pino';
 import type { ActionEvent, JailAction, StateStore } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
 import type { Clock } from '../core/clock.ts';
 import type { BanOrder } from '../core/types.ts';
+import { actionEvent } from './action-event.ts';
 import type { JailEvents } from './events.ts';
+import { type Expiry, ExpiryQueue } from './expiry-queue.ts';
 import type { BanBatchStore, JailFirewall, StepStore } from './ports.ts';
 
 /** Restored bans per step: one firewall batch each, then a turn of the event loop. */
@@ -35,17 +38,23 @@ export interface BanBookDeps {
 interface Active {
   /** Replaced, times moved, when the wall clock steps. */
   order: BanOrder;
-  readonly event: ActionEvent;
-  readonly cancel: () => void;
+  readonly matches: readonly string[];
+  readonly fields: Readonly<Record<string, string>>;
+  /** Earlier bans on record; a restored ban's is read when an action first asks (#event). */
+  banCount: number | undefined;
+  /** Undefined: the ban never expires. */
+  expiry: Expiry<Active> | undefined;
 }
 
 /** A fresh ban waiting for the tick's state-file commit. */
 interface Pending {
-  readonly order: BanOrder;
-  readonly matches: readonly string[];
   readonly entry: Active;
   readonly done: () => void;
 }
+
+// Shared by every restored ban: it has neither lines nor captures.
+const NO_MATCHES: readonly string[] = Object.freeze([]);
+const NO_FIELDS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The order with its wall-clock times moved by `deltaMs`. */
 function shifted(order: BanOrder, deltaMs: number): BanOrder {
@@ -59,10 +68,13 @@ function shifted(order: BanOrder, deltaMs: number): BanOrder {
 export class BanBook {
   readonly #d: BanBookDeps;
   readonly #active = new Map<string, Active>();
+  readonly #expiries: ExpiryQueue<Active>;
   #pending: Pending[] = [];
 
   constructor(deps: BanBookDeps) {
     this.#d = deps;
+    // The kernel drops an element itself at expiry; this keeps status and actions in step.
+    this.#expiries = new ExpiryQueue(deps.clock, (entry) => this.#expired(entry));
   }
 
   has(address: Address): boolean {
@@ -88,42 +100,60 @@ export class BanBook {
     banCount: number,
     fields: Readonly<Record<string, string>> = {},
   ): Promise<void> {
-    const entry = this.#track(order, this.#event(order, matches, banCount, fields));
+    const entry = this.#track({ order, matches, fields, banCount, expiry: undefined });
     return new Promise<void>((done) => {
       if (this.#pending.length === 0) queueMicrotask(() => this.#commit());
-      this.#pending.push({ order, matches, entry, done });
+      this.#pending.push({ entry, done });
     });
   }
 
   /** Bans from the state file, re-applied at start-up with their remaining time, by chunks. */
   async restore(stored: readonly BanOrder[], inKernel: ReadonlySet<string> | undefined): Promise<void> {
+    const { firewall, events, log } = this.#d;
+    // Absent from the set at the listing: a plain add, no timeout refresh needed.
+    const absent = (o: BanOrder) => inKernel !== undefined && !inKernel.has(o.address.text);
     const applied: Promise<void>[] = [];
     for (let i = 0; i < stored.length; i += RESTORE_CHUNK) {
-      // setImmediate after the chunk's orders: the firewall's own setImmediate, queued by the
-      // chunk's first order, commits it first; its kernel work then overlaps the next chunk.
+      // A turn of the event loop between chunks; the firewall commits each chunk in a microtask
+      // queued by its banMany, so the chunk's kernel work overlaps the next chunk.
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      for (const order of stored.slice(i, i + RESTORE_CHUNK)) {
-        applied.push(this.#restoreOne(order, inKernel?.has(order.address.text) ?? true));
-      }
+      const chunk = this.#unskewed(stored.slice(i, i + RESTORE_CHUNK));
+      events.restored(chunk);
+      const entries = chunk.map((order) =>
+        this.#track({
+          order,
+          matches: NO_MATCHES,
+          fields: NO_FIELDS,
+          banCount: undefined,
+          expiry: undefined,
+        }),
+      );
+      const sent = firewall.banMany(chunk, absent).then((refused) => {
+        // Refused bans stay recorded: the next start applies them again.
+        for (const { order, err } of refused)
+          log.error({ err, ip: order.address.text }, 'Could not apply ban to the firewall.');
+        for (const entry of entries) this.#announce('ban', entry);
+      });
+      applied.push(sent);
     }
     await Promise.all(applied);
   }
 
-  #restoreOne(stored: BanOrder, inKernel: boolean): Promise<void> {
-    const { store, jail, clock, firewall } = this.#d;
-    let order = stored;
-    // Dated in the future: the wall clock was set back while we were down. A ban keeps no more
-    // than its own length, which is all the kernel had.
-    const ahead = order.bannedAt - clock.now();
-    if (ahead > 0) {
-      order = shifted(order, -ahead);
-      store.moveBans(jail, [order]);
-    }
-    this.#d.events.restored(order);
-    const event = this.#event(order, [], store.banCount(order.address, jail));
-    this.#track(order, event);
-    // Absent from the set at the listing: a plain add, no timeout refresh needed.
-    return this.#send(order, event, inKernel ? (o) => firewall.ban(o) : (o) => firewall.banAbsent(o));
+  /**
+   * Bans dated in the future: the wall clock was set back while we were down. A ban keeps no
+   * more than its own length, which is all the kernel had; the file is moved to match.
+   */
+  #unskewed(orders: readonly BanOrder[]): BanOrder[] {
+    const now = this.#d.clock.now();
+    const moved: BanOrder[] = [];
+    const out = orders.map((o) => {
+      if (o.bannedAt <= now) return o;
+      const order = shifted(o, now - o.bannedAt);
+      moved.push(order);
+      return order;
+    });
+    if (moved.length > 0) this.#d.store.moveBans(this.#d.jail, moved);
+    return out;
   }
 
   /** Writes the tick's fresh bans in one transaction, then hands them to the firewall. */
@@ -132,17 +162,14 @@ export class BanBook {
     const batch = this.#pending;
     this.#pending = [];
     // Lifted (or superseded) before the commit: neither file nor kernel should get it.
-    const isLive = (p: Pending) => this.#active.get(p.order.address.text) === p.entry;
-    const live = batch.filter(isLive);
+    const isLive = ({ entry }: Pending) => this.#active.get(entry.order.address.text) === entry;
+    const live = batch.filter(isLive).map((p) => p.entry);
     try {
       store.recordBans(live);
     } catch (err) {
       // Not on file, so not in the kernel either (the invariant above); the failures stay too.
       log.error({ err, bans: live.length }, 'Could not record bans in the state file; not applying them.');
-      for (const p of live) {
-        p.entry.cancel();
-        this.#active.delete(p.order.address.text);
-      }
+      for (const entry of live) this.#forget(entry);
       for (const p of batch) p.done();
       return;
     }
@@ -151,8 +178,8 @@ export class BanBook {
         p.done();
         continue;
       }
-      events.banned(p.order);
-      void this.#send(p.order, p.entry.event, (o) => firewall.ban(o)).then(p.done);
+      events.banned(p.entry.order);
+      void this.#send(p.entry, (o) => firewall.ban(o)).then(p.done);
     }
   }
 
@@ -162,8 +189,7 @@ export class BanBook {
     const key = address.text;
     const active = this.#active.get(key);
     if (!active) return false;
-    active.cancel();
-    this.#active.delete(key);
+    this.#forget(active);
     // Kernel first: a SIGKILL before the state file is written leaves the ban on record, so the
     // next start puts it back (the unban is lost, never the invariant). On a refusal the row
     // stays too: the element may still be in the kernel.
@@ -171,7 +197,7 @@ export class BanBook {
     // A fresh ban of the address while the kernel worked has already superseded this row.
     if (!this.#active.has(key)) store.liftBan(jail, address, clock.now());
     events.unbanned(address);
-    this.#announce('unban', active.event);
+    this.#announce('unban', active);
     return true;
   }
 
@@ -214,72 +240,73 @@ export class BanBook {
 
   /** Stops the retirement timers; the kernel and the state file keep the bans. */
   stop(): void {
-    for (const a of this.#active.values()) a.cancel();
+    this.#expiries.clear();
     this.#active.clear();
   }
 
-  #event(
-    order: BanOrder,
-    matches: readonly string[],
-    banCount: number,
-    fields: Readonly<Record<string, string>> = {},
-  ): ActionEvent {
-    const { store, jail } = this.#d;
-    return {
-      jail,
-      address: order.address,
-      failures: order.failures,
-      time: order.bannedAt,
-      bantimeMs: order.expiresAt === null ? null : order.expiresAt - order.bannedAt,
-      banCount,
-      matches,
-      fields,
-      ipMatches: () => store.banMatches(order.address, undefined),
-      ipJailMatches: () => store.banMatches(order.address, jail),
-      restored: order.restored,
-    };
-  }
-
-  /** Makes the ban active here, with the timer that retires it when the kernel expires it. */
-  #track(order: BanOrder, event: ActionEvent): Active {
-    const { clock, events } = this.#d;
-    const key = order.address.text;
-    this.#active.get(key)?.cancel();
-    // The kernel drops the element itself at expiry; this timer keeps status and actions in step.
-    // Both count relative time, so a wall-clock step moves neither.
-    let entry: Active | undefined;
-    const cancel =
-      order.expiresAt === null
-        ? () => {}
-        : clock.setTimer(order.expiresAt - clock.now(), () => {
-            if (!entry || this.#active.get(key) !== entry) return;
-            this.#active.delete(key);
-            events.unbanned(order.address);
-            this.#announce('unban', event);
-          });
-    entry = { order, event, cancel };
-    this.#active.set(key, entry);
+  /**
+   * Makes the ban active here (superseding an earlier one of its address), with its retirement
+   * on the monotonic clock, as the kernel's timeout counts: a wall-clock step moves neither.
+   */
+  #track(entry: Active): Active {
+    const { order } = entry;
+    const earlier = this.#active.get(order.address.text);
+    if (earlier) this.#forget(earlier);
+    if (order.expiresAt !== null)
+      entry.expiry = this.#expiries.add(entry, order.expiresAt - this.#d.clock.now());
+    this.#active.set(order.address.text, entry);
     return entry;
   }
 
+  /** No longer active here: out of the table, its retirement cancelled. */
+  #forget(entry: Active): void {
+    if (entry.expiry) this.#expiries.remove(entry.expiry);
+    if (this.#active.get(entry.order.address.text) === entry) this.#active.delete(entry.order.address.text);
+  }
+
+  /** The kernel has dropped the element by now. */
+  #expired(entry: Active): void {
+    const { address } = entry.order;
+    if (this.#active.get(address.text) !== entry) return;
+    this.#active.delete(address.text);
+    this.#d.events.unbanned(address);
+    this.#announce('unban', entry);
+  }
+
   /** Puts the ban in the kernel, then announces it; a refusal is logged, never thrown. */
-  async #send(order: BanOrder, event: ActionEvent, put: (o: BanOrder) => Promise<void>): Promise<void> {
+  async #send(entry: Active, put: (o: BanOrder) => Promise<void>): Promise<void> {
     try {
-      await put(order);
+      await put(entry.order);
     } catch (err) {
       // The ban stays recorded: the next start applies it again.
-      this.#d.log.error({ err, ip: order.address.text }, 'Could not apply ban to the firewall.');
+      this.#d.log.error({ err, ip: entry.order.address.text }, 'Could not apply ban to the firewall.');
     }
-    this.#announce('ban', event);
+    this.#announce('ban', entry);
   }
 
   /** Runs every action without waiting for any: one slow or failing action holds up nothing. */
-  #announce(what: 'ban' | 'unban', event: ActionEvent): void {
+  #announce(what: 'ban' | 'unban', entry: Active): void {
+    const { restored } = entry.order;
+    let event: ActionEvent | undefined;
     for (const action of this.#d.actions) {
-      if (event.restored && action.norestored) continue;
+      if (restored && action.norestored) continue;
+      event ??= this.#event(entry);
       action[what](event).catch((err: unknown) =>
-        this.#d.log.error({ err, action: action.name, ip: event.address.text }, `Action ${what} failed.`),
+        this.#d.log.error(
+          { err, action: action.name, ip: entry.order.address.text },
+          `Action ${what} failed.`,
+        ),
       );
     }
+  }
+
+  /** What the actions are told of a ban. */
+  #event(entry: Active): ActionEvent {
+    const { store, jail } = this.#d;
+    // A restored ban's count is read only when an action is told of it: the first read loads
+    // every address's count (store/bans.ts), a tenth of a 100,000-ban restore. Kept, so the ban
+    // and unban announcements agree.
+    entry.banCount ??= store.banCount(entry.order.address, jail);
+    return actionEvent(store, { ...entry, banCount: entry.banCount });
   }
 }

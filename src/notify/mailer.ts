@@ -4,11 +4,14 @@
 // the oldest mail is dropped with a warning rather than growing memory without limit.
 
 import type { ConnectionOptions } from 'node:tls';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { MailSettings } from '../config/types.ts';
 import type { Clock } from '../core/clock.ts';
+import { requirePackage } from '../core/require-package.ts';
 import { chooseTransport, sendmailOptions, smtpOptions } from './transport.ts';
+
+const nodemailer = requirePackage('nodemailer') as typeof import('nodemailer');
 
 /** One message as mail actions hand it over; addresses are already validated. */
 export interface OutgoingMail {

@@ -5,9 +5,11 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { requirePackage } from '../core/require-package.ts';
 
-export type Db = Database.Database;
+const Database = requirePackage('better-sqlite3') as typeof import('better-sqlite3');
+
+export type Db = import('better-sqlite3').Database;
 
 // Migrations ship next to the sources (src/store/migrations), not inside dist/.
 const MIGRATIONS_DIR = join(
@@ -38,6 +40,10 @@ export function openDb(path: string): Db {
   // NORMAL under WAL: a power cut may lose the last commits but never corrupts the file.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // SQLite's own default page cache, 2 MiB, not better-sqlite3's 16: what the daemon reads back is
+  // small (a jail's failures inside findtime, one address's lines at a ban), and a million
+  // failures written filled all 16 MiB, resident to the end (bench/figures/memory.mjs).
+  db.pragma('cache_size = -2000');
   const current = db.pragma('user_version', { simple: true }) as number;
   const all = migrations();
   const latest = all.at(-1)?.version ?? 0;

@@ -4,7 +4,8 @@
 // be read again at the next start (counted twice), nor loses one whose line will not: the lines
 // after the saved position are read again. A backstop writes what no position save carried
 // (usedns lookups that finished after their line's save) BACKSTOP_MS after it was queued.
-// Reads see the queue without writing it, so they never put failures ahead of their position.
+// Reads see the queue without writing it, so they never put failures ahead of their position;
+// an index of the queue by address answers a ban's read without walking the whole queue.
 
 import type { Address } from '../core/address.ts';
 import type { Failure } from '../core/types.ts';
@@ -30,37 +31,55 @@ interface Row {
   line: string;
 }
 
+type Queued = [jail: string, failure: Failure];
+
+const hasKeys = (o: Readonly<Record<string, string>> | undefined): o is Readonly<Record<string, string>> => {
+  for (const _ in o) return true;
+  return false;
+};
+
 export class FailureTable {
   readonly #insert;
   readonly #since;
+  readonly #of;
   readonly #clear;
   readonly #purge;
   readonly #shift;
   readonly #writeMany;
   readonly #backstopMs: number;
   readonly #db: Db;
-  #queue: [string, Failure][] = [];
+  #queue: Queued[] = [];
+  /** The queue's entries by address (in every jail), in queue order. */
+  #queuedBy = new Map<string, Queued[]>();
   #backstop: NodeJS.Timeout | undefined;
 
   constructor(db: Db, options: { backstopMs?: number } = {}) {
     this.#db = db;
     this.#backstopMs = options.backstopMs ?? BACKSTOP_MS;
     this.#insert = db.prepare(
-      'INSERT INTO failures (jail, address, family, time, line) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO failures (jail, address, family, time, line, fields) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#since = db.prepare<[string, number], Row>(
       'SELECT address, family, time, line FROM failures WHERE jail = ? AND time >= ? ORDER BY time',
     );
+    this.#of = db.prepare<[string, string, number], { time: number; line: string; fields: string | null }>(
+      'SELECT time, line, fields FROM failures WHERE jail = ? AND address = ? AND time >= ? ORDER BY time',
+    );
     this.#clear = db.prepare('DELETE FROM failures WHERE jail = ? AND address = ?');
     this.#purge = db.prepare('DELETE FROM failures WHERE time < ?');
     this.#shift = db.prepare('UPDATE failures SET time = time + ? WHERE jail = ?');
-    this.#writeMany = db.transaction((rows: [string, Failure][]) => {
-      for (const [jail, f] of rows) this.#insert.run(jail, f.address.text, f.address.family, f.time, f.line);
+    this.#writeMany = db.transaction((rows: Queued[]) => {
+      for (const [jail, f] of rows) {
+        const fields = hasKeys(f.fields) ? JSON.stringify(f.fields) : null;
+        this.#insert.run(jail, f.address.text, f.address.family, f.time, f.line, fields);
+      }
     });
   }
 
   record(jail: string, failure: Failure): void {
-    this.#queue.push([jail, failure]);
+    const entry: Queued = [jail, failure];
+    this.#queue.push(entry);
+    this.#index(entry);
     if (this.#queue.length >= MAX_QUEUED) this.flush();
     else if (!this.#backstop) {
       // A usedns lookup may finish after shutdown closed the file: nothing to write it to then.
@@ -76,6 +95,7 @@ export class FailureTable {
     if (this.#queue.length === 0) return;
     const rows = this.#queue;
     this.#queue = [];
+    this.#queuedBy = new Map();
     this.#writeMany(rows);
   }
 
@@ -91,8 +111,33 @@ export class FailureTable {
     return [...written, ...queued].sort((a, b) => a.time - b.time);
   }
 
+  /**
+   * The address's failures in the jail at or after `since`, written and queued, oldest first,
+   * with their captures. When the queue alone holds `counted` of them the file is not read: the
+   * failures of a burst are all still queued (written a second later at most), and a ban storm
+   * would otherwise make an indexed read per ban.
+   */
+  of(jail: string, address: Address, since: number, counted: number): Failure[] {
+    const queued: Failure[] = [];
+    for (const [j, f] of this.#queuedBy.get(address.text) ?? []) {
+      if (j === jail && f.time >= since) queued.push(f);
+    }
+    if (queued.length >= counted) return queued.sort((a, b) => a.time - b.time);
+    const written = this.#of.all(jail, address.text, since).map(
+      (r): Failure => ({
+        address,
+        time: r.time,
+        line: r.line,
+        ...(r.fields === null ? {} : { fields: JSON.parse(r.fields) as Record<string, string> }),
+      }),
+    );
+    // A stable sort keeps lines of one second in the order they were read.
+    return [...written, ...queued].sort((a, b) => a.time - b.time);
+  }
+
   clear(jail: string, address: Address): void {
     this.#queue = this.#queue.filter(([j, f]) => j !== jail || f.address.text !== address.text);
+    this.#unqueue(jail, address.text);
     this.#clear.run(jail, address.text);
   }
 
@@ -116,17 +161,42 @@ export class FailureTable {
       byJail.set(jail, set);
     }
     this.#queue = this.#queue.filter(([j, f]) => !byJail.get(j)?.has(f.address.text));
+    for (const [jail, address] of cleared) this.#unqueue(jail, address.text);
   }
 
   /** Deletes failures older than `before`: nothing can count them any more. */
   purge(before: number): void {
     this.#queue = this.#queue.filter(([, f]) => f.time >= before);
+    this.#reindex();
     this.#purge.run(before);
   }
 
   /** Moves the jail's failure times by `deltaMs` (the wall clock stepped; see core/clock.ts). */
   shift(jail: string, deltaMs: number): void {
     this.#queue = this.#queue.map(([j, f]) => [j, j === jail ? { ...f, time: f.time + deltaMs } : f]);
+    this.#reindex();
     this.#shift.run(deltaMs, jail);
+  }
+
+  /** Drops the jail's entries of the address from the index (the queue has lost them). */
+  #unqueue(jail: string, address: string): void {
+    const same = this.#queuedBy.get(address);
+    if (!same) return;
+    const rest = same.filter(([j]) => j !== jail);
+    if (rest.length > 0) this.#queuedBy.set(address, rest);
+    else this.#queuedBy.delete(address);
+  }
+
+  #index(entry: Queued): void {
+    const key = entry[1].address.text;
+    const same = this.#queuedBy.get(key);
+    if (same) same.push(entry);
+    else this.#queuedBy.set(key, [entry]);
+  }
+
+  /** Builds the index afresh, after the queue was rewritten as a whole (purge, clock step). */
+  #reindex(): void {
+    this.#queuedBy = new Map();
+    for (const entry of this.#queue) this.#index(entry);
   }
 }

@@ -53,6 +53,9 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
   failuresSince(jail: string, since: number): Failure[] {
     return this.#failures.since(jail, since);
   }
+  failuresOf(jail: string, address: Address, since: number, counted: number): Failure[] {
+    return this.#failures.of(jail, address, since, counted);
+  }
   clearFailures(jail: string, address: Address): void {
     this.#failures.clear(jail, address);
   }

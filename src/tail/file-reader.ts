@@ -6,7 +6,7 @@
 // writers reopen only when told to) and truncation or in-place rewrite (copytruncate), taking from
 // the copy what had not been read yet. Every open and read runs in one serial loop.
 
-import { type FileHandle, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { findPredecessor, sameFile } from './fingerprint.ts';
 import { OpenFile } from './open-file.ts';
@@ -32,6 +32,8 @@ export interface FileReaderOptions {
   readonly stored?: FilePosition | undefined;
   /** How long a renamed-away file must stay unchanged before it is let go (default 5 s). */
   readonly retireAfterMs?: number;
+  /** Each pass starts with OpenFile.lookSync(): for files on a local disk (inotify) only. */
+  readonly syncLooks?: boolean;
   readonly now?: () => number;
   readonly log?: Logger;
 }
@@ -129,16 +131,26 @@ export class FileReader {
   }
 
   async #follow(cur: OpenFile): Promise<void> {
-    const atPath = await stat(this.path, { bigint: true }).catch(() => undefined);
-    const size = await cur.sizeNow();
-    if (size < cur.offset) await this.#rewritten(cur, 'truncated');
-    else if (size !== cur.size || cur.hash === '') {
-      const hash = await cur.hashNow(size);
-      if (cur.hash !== '' && hash !== cur.hash) await this.#rewritten(cur, 'rewritten');
-      else cur.hash = hash;
+    // The first line is hashed on every pass, though only a pass that finds the size changed uses
+    // it; what follows the offset is read ahead, and delivered only once size and first line show
+    // the file was not rewritten.
+    const { atPath, size, hash, ahead } = this.#o.syncLooks
+      ? cur.lookSync(this.#buf)
+      : await cur.look(this.#buf);
+    // A rewritten file is read from its start: what was read ahead is then of no use.
+    let fresh: number | undefined = ahead;
+    if (size < cur.offset) {
+      await this.#rewritten(cur, 'truncated');
+      fresh = undefined;
+    } else if (size !== cur.size || cur.hash === '') {
+      if (cur.hash === '' || hash === cur.hash) cur.hash = hash;
+      else {
+        await this.#rewritten(cur, 'rewritten');
+        fresh = undefined;
+      }
     }
     cur.size = size;
-    await cur.drain(this.#buf, this.#o.emit);
+    await cur.drain(this.#buf, this.#o.emit, fresh);
     if (cur.hash === '' && cur.delivered > 0) cur.hash = await cur.hashNow(cur.offset);
     if (atPath && (String(atPath.ino) !== cur.ino || String(atPath.dev) !== cur.dev)) {
       // Renamed away and replaced: the writer may go on writing the old inode until it reopens.

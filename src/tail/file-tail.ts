@@ -1,5 +1,8 @@
 // The LogSource port on chokidar (inotify): watches the directory of every logpath so a file
-// that does not exist yet, or that a glob will match later, is picked up when it appears.
+// that does not exist yet, or that a glob will match later, is picked up when it appears. A
+// followed file is read as soon as its directory's own fs.watch reports a write (dir-writes.ts),
+// and each read starts with synchronous looks (OpenFile.lookSync); chokidar's later, throttled
+// 'change' stays as the fallback, with a trailing read.
 // Reading, sharing and positions belong to the ReaderPool; this module only says when a file
 // exists and when it changed. Files present when a subscription starts begin where the last run
 // stopped, else at their end (`head`: their first line not too old to count); files that appear
@@ -8,13 +11,16 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
-import picomatch from 'picomatch';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
+import { requirePackage } from '../core/require-package.ts';
 import type { Line } from '../core/types.ts';
 import type { FollowOptions, LogSource, Subscription } from '../jail/ports.ts';
+import { watchDirWrites } from './dir-writes.ts';
 import type { PositionStore } from './ports.ts';
 import { ReaderPool } from './reader-pool.ts';
+
+const picomatch = requirePackage('picomatch') as typeof import('picomatch');
 
 type Listener = (line: Line) => void;
 
@@ -26,6 +32,8 @@ const TRAILING_READ_MS = 60;
 
 interface DirWatch {
   watcher: FSWatcher;
+  /** Closes the directory's fs.watch (dir-writes.ts); undefined until the directory exists. */
+  closeWrites: (() => void) | undefined;
   /** Settles when the initial scan is done: only then does getWatched() list present files. */
   ready: Promise<void>;
   matchers: Set<{ test: (name: string) => boolean; onFile: (path: string, initial: boolean) => void }>;
@@ -70,7 +78,8 @@ export class FileTail implements LogSource {
     private readonly log: Logger,
     options: FileSourceOptions = {},
   ) {
-    this.#pool = new ReaderPool({ clock, log, ...options });
+    // inotify reports writes on local disks only, where a look at a file never blocks for long.
+    this.#pool = new ReaderPool({ clock, log, ...options, syncLooks: true });
   }
 
   async follow(
@@ -119,7 +128,10 @@ export class FileTail implements LogSource {
   }
 
   async close(): Promise<void> {
-    for (const dw of this.#dirs.values()) await dw.watcher.close();
+    for (const dw of this.#dirs.values()) {
+      dw.closeWrites?.();
+      await dw.watcher.close();
+    }
     this.#dirs.clear();
     for (const cancel of this.#trailing.values()) cancel();
     this.#trailing.clear();
@@ -132,8 +144,9 @@ export class FileTail implements LogSource {
     if (existing) return existing;
     const watcher = watchPath(dir);
     const ready = new Promise<void>((ok) => watcher.once('ready', () => ok()));
-    const dw: DirWatch = { watcher, ready, matchers: new Set() };
+    const dw: DirWatch = { watcher, closeWrites: undefined, ready, matchers: new Set() };
     this.#dirs.set(dir, dw);
+    this.#watchWrites(dir, dw);
     const onFile = (p: string, initial: boolean) => {
       const name = basename(p);
       for (const m of dw.matchers) if (m.test(name)) m.onFile(resolve(p), initial);
@@ -148,9 +161,28 @@ export class FileTail implements LogSource {
     return dw;
   }
 
+  /** The directory's own write events, once it exists; chokidar's stand in until then. */
+  #watchWrites(dir: string, dw: DirWatch): void {
+    dw.closeWrites ??= watchDirWrites(
+      dir,
+      (path) => {
+        // A read already under way makes one more pass after it: no write goes unread.
+        if (this.#pool.has(path)) void this.#pool.read(path);
+      },
+      (err) => {
+        this.log.warn({ err, dir }, 'Log directory write watch failed; reading on chokidar events.');
+        dw.closeWrites?.();
+        dw.closeWrites = undefined;
+      },
+    );
+  }
+
   async #attach(path: string, onLine: Listener, how: Parameters<ReaderPool['attach']>[2]): Promise<void> {
     const { initial } = how;
     const known = this.#pool.has(path);
+    // The directory exists now if it did not when the subscription began.
+    const dw = this.#dirs.get(dirname(path));
+    if (dw) this.#watchWrites(dirname(path), dw);
     await this.#pool.attach(path, onLine, how);
     // A file (re)created under a name already followed: read it.
     if (known && !initial) await this.#pool.read(path);
@@ -186,6 +218,7 @@ export class FileTail implements LogSource {
     for (const [dir, dw] of this.#dirs) {
       if (dw.matchers.size > 0) continue;
       this.#dirs.delete(dir);
+      dw.closeWrites?.();
       await dw.watcher.close();
     }
   }

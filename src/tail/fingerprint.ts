@@ -4,6 +4,7 @@
 // resumed file from a rotated one, as fail2ban's first-line MD5 does.
 
 import { createHash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -23,10 +24,22 @@ export async function firstLineHash(handle: FileHandle, size: number): Promise<s
   if (size === 0) return '';
   const buf = Buffer.allocUnsafe(Math.min(size, HASH_SPAN));
   const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-  const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
-  if (nl < 0 && bytesRead < HASH_SPAN) return '';
-  const end = nl < 0 ? bytesRead : nl + 1;
-  return createHash('sha256').update(buf.subarray(0, end)).digest('hex');
+  return hashFirstLine(buf.subarray(0, bytesRead));
+}
+
+/** firstLineHash(), synchronously, from the file's descriptor. */
+export function firstLineHashSync(fd: number): string {
+  const buf = Buffer.allocUnsafe(HASH_SPAN);
+  return hashFirstLine(buf.subarray(0, readSync(fd, buf, 0, HASH_SPAN, 0)));
+}
+
+/** The hash of the first line of `start`, the file's first bytes (up to HASH_SPAN). */
+function hashFirstLine(start: Buffer): string {
+  const nl = start.indexOf(0x0a);
+  if (nl < 0 && start.length < HASH_SPAN) return '';
+  return createHash('sha256')
+    .update(nl < 0 ? start : start.subarray(0, nl + 1))
+    .digest('hex');
 }
 
 /** The identity and size of an open file. */

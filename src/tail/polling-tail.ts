@@ -5,13 +5,15 @@
 
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import picomatch from 'picomatch';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
+import { requirePackage } from '../core/require-package.ts';
 import type { Line } from '../core/types.ts';
 import type { FollowOptions, LogSource, SkipOld, Subscription } from '../jail/ports.ts';
 import type { FileSourceOptions } from './file-tail.ts';
 import { ReaderPool } from './reader-pool.ts';
+
+const picomatch = requirePackage('picomatch') as typeof import('picomatch');
 
 type Listener = (line: Line) => void;
 

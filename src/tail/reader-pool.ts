@@ -43,6 +43,8 @@ export interface ReaderPoolOptions {
   /** Attach readers but read nothing until resume(). */
   readonly paused?: boolean;
   readonly retireAfterMs?: number;
+  /** See FileReaderOptions.syncLooks. */
+  readonly syncLooks?: boolean;
 }
 
 export class ReaderPool {
@@ -99,6 +101,7 @@ export class ReaderPool {
       now: () => clock.now(),
       log,
       retireAfterMs: this.#o.retireAfterMs,
+      syncLooks: this.#o.syncLooks,
     });
     t = { reader, listeners, head: false, skipOld: new Map(), cancelPoll: undefined, dropped: 0 };
     wantFrom(t, how);

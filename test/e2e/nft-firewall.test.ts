@@ -151,6 +151,33 @@ for (const kind of kinds) {
       });
     });
 
+    it('restores many bans in one transaction: absent ones added on one line, each with its own timeout', async () => {
+      await withFirewall(async (_ns, fw, runner) => {
+        await fw.addJail(ssh);
+        await fw.ban(order('10.60.0.1', Date.now() + 100_000));
+        runner.runs = 0;
+        const now = Date.now();
+        const orders = [
+          order('10.60.0.1', now + 500_000),
+          order('10.60.0.2', now + 200_000),
+          order('10.60.0.3', null),
+          order('2001:db8::7', now + 300_000),
+        ];
+        const refused = await fw.banMany(orders, (o) => o.address.text !== '10.60.0.1');
+        expect(refused).toEqual([]);
+        expect(runner.runs).toBe(1);
+        const left = new Map((await fw.list('sshd')).map((e) => [e.address.text, e.expiresInMs]));
+        expect([...left.keys()].sort()).toEqual(['10.60.0.1', '10.60.0.2', '10.60.0.3', '2001:db8::7']);
+        // The one present got the refresh: its new, longer timeout.
+        expect(left.get('10.60.0.1')).toBeGreaterThan(400_000);
+        expect(left.get('10.60.0.2')).toBeLessThanOrEqual(200_000);
+        expect(left.get('10.60.0.2')).toBeGreaterThan(100_000);
+        expect(left.get('10.60.0.3')).toBeNull();
+        expect(left.get('2001:db8::7')).toBeGreaterThan(200_000);
+        await fw.close();
+      });
+    });
+
     it('refreshes the timeout of an address banned again, longer or shorter', async () => {
       await withFirewall(async (ns, fw) => {
         await fw.addJail(ssh);

@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { JailFirewallSpec, KernelElement } from '../../src/ban/ports.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import type { BanOrder, Line, UnbanOrder } from '../../src/core/types.ts';
-import type { JailFirewall, LogSource, Subscription } from '../../src/jail/ports.ts';
+import type { JailFirewall, LogSource, Refusal, Subscription } from '../../src/jail/ports.ts';
 
 interface Timer {
   readonly id: number;
@@ -98,7 +98,7 @@ export class FakeFirewall implements JailFirewall {
   readonly sets = new Map<string, Map<string, BanOrder>>();
   /** When set, ban() rejects with this error (after recording the call). */
   failBans: Error | undefined;
-  /** Addresses banned through banAbsent (known absent from the set), in call order. */
+  /** Addresses banned through banMany as known absent from the set, in call order. */
   readonly absent: string[] = [];
 
   constructor(private readonly clock?: Clock) {}
@@ -136,10 +136,14 @@ export class FakeFirewall implements JailFirewall {
     set.set(order.address.text, order);
   }
 
-  /** Recorded as a ban (through this.ban, so a spy's ban sees it too), and listed in `absent`. */
-  async banAbsent(order: BanOrder): Promise<void> {
-    this.absent.push(order.address.text);
-    return this.ban(order);
+  /** Each order through this.ban (so a spy's ban sees it too); the `absent` ones listed in `absent`. */
+  async banMany(orders: readonly BanOrder[], absent: (order: BanOrder) => boolean): Promise<Refusal[]> {
+    const refused: Refusal[] = [];
+    for (const order of orders) {
+      if (absent(order)) this.absent.push(order.address.text);
+      await this.ban(order).catch((err: unknown) => refused.push({ order, err }));
+    }
+    return refused;
   }
 
   async unban(order: UnbanOrder): Promise<void> {

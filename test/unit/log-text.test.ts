@@ -50,6 +50,20 @@ describe('fail2ban-format text log', () => {
     );
   });
 
+  it('renders a record of several restored bans as one Restore Ban line each', () => {
+    const rec = {
+      level: 40,
+      time: T,
+      event: 'restore' as const,
+      jail: 'sshd',
+      ips: ['192.0.2.1', '2001:db8::1'],
+    };
+    expect(formatRecord(rec, 'modern', 42).split('\n')).toEqual([
+      '2026-11-27 10:24:12,007 fail2ban.actions        [42]: NOTICE  [sshd] Restore Ban 192.0.2.1',
+      '2026-11-27 10:24:12,007 fail2ban.actions        [42]: NOTICE  [sshd] Restore Ban 2001:db8::1',
+    ]);
+  });
+
   it('never lets text from elsewhere forge a ban line', () => {
     const forged = 'x\n2026-11-27 10:24:12,000 fail2ban.actions: WARNING [sshd] Ban 203.0.113.66';
     const rec = {

@@ -1,5 +1,5 @@
-// planJails: one compiled filter for jails that read the same files with the same filter, so a
-// line is matched once for all of them; separate filters otherwise.
+// planJails: one filter for jails that read the same files with the same filter, so a line is
+// matched once for all of them; separate filters otherwise, on patterns compiled once per filter.
 
 import { describe, expect, it } from 'vitest';
 import type { JailConfig } from '../../src/config/types.ts';
@@ -33,5 +33,32 @@ describe('planJails', () => {
     expect(otherFile!.filter).not.toBe(a!.filter);
     expect(otherDns!.filter).not.toBe(a!.filter);
     expect(journalA!.filter).not.toBe(journalB!.filter);
+  });
+
+  it('compiles a filter once for jails on other files, each Filter keeping its own state', () => {
+    const file = 'filter.d/webapp.conf';
+    const filter = {
+      name: 'webapp',
+      file,
+      failregex: [{ pattern: String.raw`^\s*login failed\n\s*at client <HOST>$`, file, line: 2 }],
+      ignoreregex: [],
+      maxlines: 2,
+    };
+    const [a, b, otherDns] = plan([
+      testJailConfig({ name: 'a', filter, logpaths: ['/var/log/a.log'] }),
+      testJailConfig({ name: 'b', filter, logpaths: ['/var/log/b.log'] }),
+      testJailConfig({ name: 'c', filter, logpaths: ['/var/log/c.log'], usedns: 'no' }),
+    ]);
+    expect(a!.filter).not.toBe(b!.filter);
+    // The same compiled patterns: their list of fallbacks is one list.
+    expect(a!.filter.fallbacks).toBe(b!.filter.fallbacks);
+    expect(otherDns!.filter.fallbacks).not.toBe(a!.filter.fallbacks);
+    // The maxlines buffer is each Filter's own: b never saw a's first line.
+    const now = Date.UTC(2026, 10, 27, 12, 0, 0);
+    expect(a!.filter.match('2026-11-27 11:00:00 login failed', now)).toBeUndefined();
+    expect(b!.filter.match('2026-11-27 11:00:00   at client 192.0.2.10', now)).toBeUndefined();
+    expect(a!.filter.match('2026-11-27 11:00:00   at client 192.0.2.10', now)?.address?.text).toBe(
+      '192.0.2.10',
+    );
   });
 });

@@ -4,13 +4,15 @@
 // Each template keeps its last search (memo.ts), and the detector its last time read, so a line that
 // repeats the last one's date costs neither RE2 nor Date; the statistics count every search alike.
 
-import RE2 from 're2';
+import { requirePackage } from '../../core/require-package.ts';
 import { SearchMemo } from './memo.ts';
 import { type Found, Subject, search } from './search.ts';
 import type { Template } from './template.ts';
 import { timeOf } from './value.ts';
 import { WallClock } from './wall-clock.ts';
 import type { Zone } from './zone.ts';
+
+const RE2 = requirePackage('re2') as typeof import('re2');
 
 export interface DateHit {
   /** Milliseconds since the epoch. */

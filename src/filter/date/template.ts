@@ -4,10 +4,13 @@
 // when the addon is built, by libre2 as well (native-regex.ts), which search.ts prefers: a user's
 // datepattern at load, fail2ban's fixed default templates at their first use (compileRaw).
 
-import RE2 from 're2';
+import { requirePackage } from '../../core/require-package.ts';
 import { type NativeMatcher, nativeMatcher } from '../native-regex.ts';
 import { regexShape } from './regex-shape.ts';
 import { prefixClosure } from './viable.ts';
+
+const RE2 = requirePackage('re2') as typeof import('re2');
+type RE2 = import('re2');
 
 /** How a template turns its match into a time. */
 export type Kind = 'strptime' | 'epoch' | 'lepoch' | 'tai64n' | 'none';

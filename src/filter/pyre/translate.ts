@@ -3,7 +3,7 @@
 // 'error' when Python itself would refuse the pattern. Every emitted source is compiled once here
 // so a translation RE2 cannot take is an error at load, never at match time.
 
-import RE2 from 're2';
+import { requirePackage } from '../../core/require-package.ts';
 import { PatternError } from './ast.ts';
 import { type Confirmer, confirmer } from './confirm.ts';
 import { emit } from './emit.ts';
@@ -11,6 +11,8 @@ import { repeatsEmpty } from './empty-repeat.ts';
 import { requiredLiteral } from './literals.ts';
 import { parse } from './parse.ts';
 import { compile } from './program.ts';
+
+const RE2 = requirePackage('re2') as typeof import('re2');
 
 export type Translation =
   /**

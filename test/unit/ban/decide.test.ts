@@ -5,7 +5,7 @@ import type { Verdict } from '../../../src/core/types.ts';
 
 const A: Address = { text: '192.0.2.1', family: 4 };
 const NOW = 1_700_000_000_000;
-const verdict: Verdict = { address: A, failures: 5, time: NOW - 10, matches: ['a', 'b'], fields: {} };
+const verdict: Verdict = { address: A, failures: 5, time: NOW - 10 };
 
 describe('decide', () => {
   it('ends the ban bantime after now', () => {

@@ -35,6 +35,24 @@ describe('parseAddress', () => {
     }
   });
 
+  it('reads every dotted quad as ipaddr.js with four decimal parts does, canonical or not', () => {
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 20;
+    };
+    // Octets around the edges of the fast path's pattern: 0-9, 99/100, 199/200, 249-256, padded.
+    const octet = () =>
+      ['0', '9', '10', '99', '100', '199', '200', '249', '250', '255', '256', '00', '07', '099'][
+        next() % 14
+      ]!;
+    for (let round = 0; round < 3000; round++) {
+      const text = [octet(), octet(), octet(), String(next() % 300)].join('.');
+      const slow = ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.parse(text).toString() : undefined;
+      expect(parseAddress(text)?.text, text).toBe(slow);
+    }
+  });
+
   it('rejects zone ids', () => {
     expect(parseAddress('fe80::1%eth0')).toBeUndefined();
     expect(parseAddress('fe80::1%25eth0')).toBeUndefined();

@@ -81,6 +81,51 @@ describe('NftFirewall', () => {
     expect(runner.scripts).toHaveLength(0);
   });
 
+  it("hands a tick's batch to nft before the event loop turns, ahead of work queued earlier", async () => {
+    const runner = new FakeRunner();
+    const fw = new NftFirewall({ runner, clock, log });
+    // Queued before the order, as the text log's write is when a ban is logged.
+    const scriptsAtCheckPhase = new Promise<number>((ok) => setImmediate(() => ok(runner.scripts.length)));
+    const ban = fw.ban(order('192.0.2.1'));
+    expect(await scriptsAtCheckPhase).toBe(1);
+    await ban;
+  });
+
+  it("puts many bans in the tick's batch with one promise: plain adds for the absent ones, on one line", async () => {
+    const runner = new FakeRunner();
+    const fw = new NftFirewall({ runner, clock, log });
+    const absent = new Set(['192.0.2.1', '192.0.2.2']);
+    const [refused] = await Promise.all([
+      fw.banMany(
+        ['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((a) => order(a)),
+        (o) => absent.has(o.address.text),
+      ),
+      fw.unban(order('192.0.2.9')),
+    ]);
+    expect(refused).toEqual([]);
+    expect(runner.scripts).toHaveLength(1);
+    const lines = runner.scripts[0]!.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'add element inet banhammer sshd-v4 { 192.0.2.1 timeout 60s, 192.0.2.2 timeout 60s }',
+    );
+    expect(lines.slice(1, 4).every((l) => l.includes('192.0.2.3'))).toBe(true);
+    expect(lines.slice(4).every((l) => l.includes('192.0.2.9'))).toBe(true);
+  });
+
+  it('resolves many bans with the ones refused, checked or by nft, and applies the rest', async () => {
+    const runner = new FakeRunner(['ghost-v4']);
+    const fw = new NftFirewall({ runner, clock, log });
+    const forged = { ...order('192.0.2.4'), address: { text: '192.0.2.4 }', family: 4 as const } };
+    const orders = [order('192.0.2.1'), order('192.0.2.2', 'ghost'), forged, order('192.0.2.3')];
+    const refused = await fw.banMany(orders, () => true);
+    expect(refused.map((r) => r.order)).toEqual([forged, orders[1]]);
+    expect(refused[0]!.err).toBeInstanceOf(TypeError);
+    expect(refused[1]!.err).toBeInstanceOf(NftError);
+    // The batch, then each of its three checked orders alone.
+    expect(runner.scripts).toHaveLength(4);
+    expect(runner.scripts.some((s) => s.includes('192.0.2.4'))).toBe(false);
+  });
+
   it('keeps issue order: a jail change runs after the orders issued before it', async () => {
     const runner = new FakeRunner();
     const fw = new NftFirewall({ runner, clock, log });

@@ -97,6 +97,30 @@ describe('element operations', () => {
     );
   });
 
+  it('puts a run of adds to one set on one line, and starts a new line at any other operation', () => {
+    const text = renderElements('bh', [
+      { kind: 'add', jail: 'sshd', address: addr('192.0.2.1'), timeoutS: 60 },
+      { kind: 'add', jail: 'sshd', address: addr('192.0.2.2'), timeoutS: null },
+      { kind: 'add', jail: 'sshd', address: addr('2001:db8::1'), timeoutS: 90_061 },
+      { kind: 'add', jail: 'sshd', address: addr('192.0.2.3'), timeoutS: 5 },
+      { kind: 'add', jail: 'web', address: addr('192.0.2.3'), timeoutS: 5 },
+      { kind: 'unban', jail: 'web', address: addr('192.0.2.4') },
+      { kind: 'add', jail: 'web', address: addr('192.0.2.5'), timeoutS: 7 },
+    ]);
+    expect(text).toBe(
+      [
+        'add element inet bh sshd-v4 { 192.0.2.1 timeout 60s, 192.0.2.2 }',
+        'add element inet bh sshd-v6 { 2001:db8::1 timeout 1d3661s }',
+        'add element inet bh sshd-v4 { 192.0.2.3 timeout 5s }',
+        'add element inet bh web-v4 { 192.0.2.3 timeout 5s }',
+        'add element inet bh web-v4 { 192.0.2.4 timeout 1s }',
+        'delete element inet bh web-v4 { 192.0.2.4 }',
+        'add element inet bh web-v4 { 192.0.2.5 timeout 7s }',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('bans with add, delete, add so a present element gets the new timeout', () => {
     const text = renderElements('bh', [
       { kind: 'ban', jail: 'sshd', address: addr('192.0.2.7'), timeoutS: 600 },

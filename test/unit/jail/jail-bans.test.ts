@@ -176,6 +176,27 @@ describe('actions', () => {
   });
 });
 
+describe('restored bans', () => {
+  it('tell actions the ban count on record, the same at the ban and the unban', async () => {
+    await start();
+    await offend(A);
+    await jails.pop()!.stop();
+    const counts: string[] = [];
+    const action = new RecordingAction('custom', false);
+    action.ban = async (e: ActionEvent) => {
+      counts.push(`ban ${e.banCount}`);
+    };
+    action.unban = async (e: ActionEvent) => {
+      counts.push(`unban ${e.banCount}`);
+    };
+    await start({}, { actions: [action] });
+    await settle();
+    clock.advance(10 * MIN + 1);
+    await settle();
+    expect(counts).toEqual(['ban 1', 'unban 1']);
+  });
+});
+
 describe('ignorecommand', () => {
   it('leaves an address alone when the command vouches for it, bans otherwise', async () => {
     const asked: string[] = [];

@@ -1,0 +1,30 @@
+// What a ban carries besides its address: the matched lines behind it (actions' <matches>, the
+// ban mail) and the filter's <F-…> captures. The counter keeps only times, so both are read back
+// from the state file when the verdict comes: synchronously, before the ban's transaction
+// forgets the address's failures, and from the store's queue for those not written yet.
+
+import type { StateStore } from '../ban/ports.ts';
+import type { Verdict } from '../core/types.ts';
+
+/** How many lines a ban carries, the newest: fail2ban's `maxmatches` default. */
+export const MAX_MATCHES = 10;
+
+export interface Evidence {
+  /** Oldest first. */
+  readonly matches: readonly string[];
+  /** A later failure's value winning. */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** The lines and captures of the verdict's failures inside findtime of its newest one. */
+export function evidence(
+  store: Pick<StateStore, 'failuresOf'>,
+  jail: string,
+  verdict: Verdict,
+  findtimeMs: number,
+): Evidence {
+  const failures = store.failuresOf(jail, verdict.address, verdict.time - findtimeMs, verdict.failures);
+  let fields: Readonly<Record<string, string>> = {};
+  for (const f of failures) if (f.fields) fields = { ...fields, ...f.fields };
+  return { matches: failures.slice(-MAX_MATCHES).map((f) => f.line), fields };
+}
