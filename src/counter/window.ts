@@ -33,6 +33,8 @@ export class FailureCounter {
   #end = 0;
   readonly #opts: CounterOptions;
   #total = 0;
+  /** When windows were last swept for expiry (record() sweeps once per findtime). */
+  #sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor(opts: CounterOptions) {
     this.#opts = opts;
@@ -45,6 +47,13 @@ export class FailureCounter {
   record(failure: Failure, now: number): Verdict | undefined {
     const { maxretry, findtimeMs } = this.#opts;
     if (failure.time < now - findtimeMs) return undefined;
+    // Addresses that failed once and never came back would stay until a `status` call: sweep them
+    // while failures come in, once per findtime, so the counter holds at most about two findtimes
+    // of addresses whatever asks for status (a sweep costs one pass over the slots).
+    if (now - this.#sweptAt >= findtimeMs) {
+      this.expire(now);
+      this.#sweptAt = now;
+    }
     this.#total++;
     const slot = this.#slots.get(failure.address);
     if (slot === undefined) {
@@ -97,6 +106,11 @@ export class FailureCounter {
   /** Addresses with at least one failure inside findtime of `now`. */
   currentlyFailed(now: number): number {
     this.expire(now);
+    return this.#slots.size;
+  }
+
+  /** Addresses held in memory, expired or not (currentlyFailed counts those inside findtime). */
+  get tracked(): number {
     return this.#slots.size;
   }
 

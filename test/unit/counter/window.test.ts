@@ -57,6 +57,18 @@ describe('FailureCounter', () => {
     expect(c.currentlyFailed(1001)).toBe(0);
   });
 
+  it('lets go of addresses that failed once, while failures come in, without a status call', () => {
+    const c = new FailureCounter({ maxretry: 3, findtimeMs: 1000 });
+    // A scan: a new address every millisecond for ten findtimes, each failing once.
+    for (let t = 0; t < 10_000; t++) {
+      const address: Address = { text: `10.0.${t >> 8}.${t & 255}`, family: 4 };
+      c.record(at(address, t), t);
+      // At most the addresses of the last two findtimes are held: one sweep per findtime.
+      expect(c.tracked).toBeLessThanOrEqual(2001);
+    }
+    expect(c.tracked).toBeGreaterThan(900);
+  });
+
   it('keeps many addresses apart while their slots grow, are released and reused', () => {
     const c = new FailureCounter({ maxretry: 2, findtimeMs: 1000 });
     const n = 5000;
