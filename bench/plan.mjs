@@ -146,7 +146,13 @@ export const STEPS = {
     for (const name of ['fail2ban', 'banhammer'])
       r[name] = await measure('idle', name, () => idle(ns, TOOLS[name], { jails: 10 }));
     row('memory, idle with 10 jails (RSS)', r, cells.idle, '≤ 80 MiB', (b) => b.rssKiB <= 80 * 1024);
-    row('CPU while no log changes (inotify), 10 jails, from 20 s after start', r, cells.cpu, '0', (b) => b.cpuMs === 0);
+    row(
+      'CPU while no log changes (inotify), 10 jails, from 20 s after start',
+      r,
+      cells.cpu,
+      '0',
+      (b) => b.cpuMs === 0,
+    );
   },
   async distinct(ns, { measure, row }) {
     const r = {};

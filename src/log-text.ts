@@ -92,7 +92,11 @@ export function formatRecord(rec: PinoRecord, style: LogStyle, pid: number): str
   }
   const { event, jail, ips } = rec;
   if (event && jail !== undefined && Array.isArray(ips) && ips.every((ip) => typeof ip === 'string')) {
-    return ips.map((ip: string) => formatEvent(style, event, { time: rec.time, jail, ip, pid })).join('\n');
+    // The lines of a group differ only in their address: the head is formatted once (a ban
+    // storm's Found and Ban lines come in groups of hundreds, events.ts).
+    if (ips.length === 0) return '';
+    const prefix = formatEvent(style, event, { time: rec.time, jail, ip: '', pid });
+    return `${prefix}${ips.join(`\n${prefix}`)}`;
   }
   const logger = `banhammer.${rec.stage ?? (rec.jail !== undefined ? 'jail' : 'server')}`;
   let text = rec.jail !== undefined ? `[${rec.jail}] ${rec.msg ?? ''}` : (rec.msg ?? '');

@@ -38,13 +38,14 @@ export const CLOCK_STEP_TOLERANCE_MS = 1_000;
 
 /**
  * A watcher of wall-clock steps: each call returns how far the wall clock moved against the
- * monotonic one since the previous call (positive: forward), or 0 below the tolerance.
+ * monotonic one since the previous call (positive: forward), or 0 below the tolerance. `now`:
+ * the wall clock as the caller just read it, so a caller that checks per log line reads it once.
  */
-export function clockStep(clock: Clock): () => number {
-  const offset = () => clock.now() - (clock.monotonic?.() ?? clock.now());
-  let last = offset();
-  return () => {
-    const current = offset();
+export function clockStep(clock: Clock): (now?: number) => number {
+  const offset = (now: number) => now - (clock.monotonic?.() ?? now);
+  let last = offset(clock.now());
+  return (now = clock.now()) => {
+    const current = offset(now);
     const step = current - last;
     if (Math.abs(step) < CLOCK_STEP_TOLERANCE_MS) return 0;
     last = current;

@@ -38,8 +38,9 @@ export interface BanBookDeps {
 interface Active {
   /** Replaced, times moved, when the wall clock steps. */
   order: BanOrder;
-  readonly matches: readonly string[];
-  readonly fields: Readonly<Record<string, string>>;
+  /** Emptied once on file when the jail has no actions: nothing would ever read them again. */
+  matches: readonly string[];
+  fields: Readonly<Record<string, string>>;
   /** Earlier bans on record; a restored ban's is read when an action first asks (#event). */
   banCount: number | undefined;
   /** Undefined: the ban never expires. */
@@ -49,7 +50,8 @@ interface Active {
 /** A fresh ban waiting for the tick's state-file commit. */
 interface Pending {
   readonly entry: Active;
-  readonly done: () => void;
+  /** Undefined: nobody waits for it (a ban storm's verdicts), so no callback per ban. */
+  readonly done: (() => void) | undefined;
 }
 
 // Shared by every restored ban: it has neither lines nor captures.
@@ -92,19 +94,18 @@ export class BanBook {
   /**
    * A fresh ban: recorded with its lines (and its failures forgotten) in the tick's transaction,
    * then logged, put in the kernel and announced to actions. Active here at once, so the tick's
-   * later failures of the address are not counted; settles once the kernel has it.
+   * later failures of the address are not counted; `done` runs once the kernel has it.
    */
   impose(
     order: BanOrder,
     matches: readonly string[],
     banCount: number,
     fields: Readonly<Record<string, string>> = {},
-  ): Promise<void> {
+    done?: () => void,
+  ): void {
     const entry = this.#track({ order, matches, fields, banCount, expiry: undefined });
-    return new Promise<void>((done) => {
-      if (this.#pending.length === 0) queueMicrotask(() => this.#commit());
-      this.#pending.push({ entry, done });
-    });
+    if (this.#pending.length === 0) queueMicrotask(() => this.#commit());
+    this.#pending.push({ entry, done });
   }
 
   /** Bans from the state file, re-applied at start-up with their remaining time, by chunks. */
@@ -163,24 +164,42 @@ export class BanBook {
     this.#pending = [];
     // Lifted (or superseded) before the commit: neither file nor kernel should get it.
     const isLive = ({ entry }: Pending) => this.#active.get(entry.order.address.text) === entry;
-    const live = batch.filter(isLive).map((p) => p.entry);
+    const livePending: Pending[] = [];
+    for (const p of batch) {
+      if (isLive(p)) livePending.push(p);
+      else p.done?.();
+    }
+    const live = livePending.map((p) => p.entry);
     try {
       store.recordBans(live);
     } catch (err) {
       // Not on file, so not in the kernel either (the invariant above); the failures stay too.
       log.error({ err, bans: live.length }, 'Could not record bans in the state file; not applying them.');
       for (const entry of live) this.#forget(entry);
-      for (const p of batch) p.done();
+      for (const p of livePending) p.done?.();
       return;
     }
-    for (const p of batch) {
-      if (!isLive(p)) {
-        p.done();
-        continue;
+    if (live.length === 0) return;
+    // Kept for the ban's lifetime only for actions: a ban storm's lines held in every ban were
+    // the bulk of what each young-generation collection had to copy.
+    if (this.#d.actions.length === 0)
+      for (const entry of live) {
+        entry.matches = NO_MATCHES;
+        entry.fields = NO_FIELDS;
       }
-      events.banned(p.entry.order);
-      void this.#send(p.entry, (o) => firewall.ban(o)).then(p.done);
-    }
+    const orders = live.map((entry) => entry.order);
+    // One log record per run of alike bans (events.ts), and one firewall entry with one promise
+    // for the whole batch: a promise per ban was much of a ban storm's garbage.
+    events.banned(orders);
+    void firewall
+      .banMany(orders, () => false)
+      .then((refused) => {
+        // Refused bans stay recorded: the next start applies them again.
+        for (const { order, err } of refused)
+          log.error({ err, ip: order.address.text }, 'Could not apply ban to the firewall.');
+        for (const entry of live) this.#announce('ban', entry);
+        for (const p of livePending) p.done?.();
+      });
   }
 
   /** An operator's unban: out of the kernel now; false when the address was not banned. */
@@ -271,17 +290,6 @@ export class BanBook {
     this.#active.delete(address.text);
     this.#d.events.unbanned(address);
     this.#announce('unban', entry);
-  }
-
-  /** Puts the ban in the kernel, then announces it; a refusal is logged, never thrown. */
-  async #send(entry: Active, put: (o: BanOrder) => Promise<void>): Promise<void> {
-    try {
-      await put(entry.order);
-    } catch (err) {
-      // The ban stays recorded: the next start applies it again.
-      this.#d.log.error({ err, ip: entry.order.address.text }, 'Could not apply ban to the firewall.');
-    }
-    this.#announce('ban', entry);
   }
 
   /** Runs every action without waiting for any: one slow or failing action holds up nothing. */

@@ -43,6 +43,7 @@ export class FailureTable {
   readonly #since;
   readonly #of;
   readonly #clear;
+  readonly #clearMany;
   readonly #purge;
   readonly #shift;
   readonly #writeMany;
@@ -66,6 +67,9 @@ export class FailureTable {
       'SELECT time, line, fields FROM failures WHERE jail = ? AND address = ? AND time >= ? ORDER BY time',
     );
     this.#clear = db.prepare('DELETE FROM failures WHERE jail = ? AND address = ?');
+    this.#clearMany = db.prepare(
+      'DELETE FROM failures WHERE jail = ? AND address IN (SELECT value FROM json_each(?))',
+    );
     this.#purge = db.prepare('DELETE FROM failures WHERE time < ?');
     this.#shift = db.prepare('UPDATE failures SET time = time + ? WHERE jail = ?');
     this.#writeMany = db.transaction((rows: Queued[]) => {
@@ -147,7 +151,21 @@ export class FailureTable {
    * of up to MAX_QUEUED entries per ban).
    */
   clearRows(cleared: readonly Cleared[]): void {
-    for (const [jail, address] of cleared) this.#clear.run(jail, address.text);
+    if (cleared.length === 1) {
+      const [jail, address] = cleared[0]!;
+      this.#clear.run(jail, address.text);
+      return;
+    }
+    // One statement per jail, its addresses as a JSON array: less than half the time of a
+    // statement per address (100,000 addresses: ~30 vs ~70 ms), a ban storm's tick clearing
+    // hundreds (bench/figures/ban-throughput.mjs).
+    const byJail = new Map<string, string[]>();
+    for (const [jail, address] of cleared) {
+      const texts = byJail.get(jail);
+      if (texts) texts.push(address.text);
+      else byJail.set(jail, [address.text]);
+    }
+    for (const [jail, texts] of byJail) this.#clearMany.run(jail, JSON.stringify(texts));
   }
 
   clearQueued(cleared: readonly Cleared[]): void {

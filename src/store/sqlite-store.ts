@@ -42,7 +42,7 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
       this.#cursors.save(name, cursor, this.#now());
     });
     this.#recordBans = this.#db.transaction((bans: readonly NewBan[], cleared: readonly Cleared[]) => {
-      for (const b of bans) this.#bans.write(b.order, b.matches);
+      this.#bans.writeMany(bans);
       this.#failures.clearRows(cleared);
     });
   }

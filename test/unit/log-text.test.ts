@@ -50,18 +50,18 @@ describe('fail2ban-format text log', () => {
     );
   });
 
-  it('renders a record of several restored bans as one Restore Ban line each', () => {
-    const rec = {
-      level: 40,
-      time: T,
-      event: 'restore' as const,
-      jail: 'sshd',
-      ips: ['192.0.2.1', '2001:db8::1'],
-    };
-    expect(formatRecord(rec, 'modern', 42).split('\n')).toEqual([
-      '2026-11-27 10:24:12,007 fail2ban.actions        [42]: NOTICE  [sshd] Restore Ban 192.0.2.1',
-      '2026-11-27 10:24:12,007 fail2ban.actions        [42]: NOTICE  [sshd] Restore Ban 2001:db8::1',
+  // A group of events (events.ts: found, ban and restore records) is one fail2ban line an address.
+  it.each([
+    ['restore', 'modern', 'fail2ban.actions        [42]: NOTICE  [sshd] Restore Ban'],
+    ['found', 'legacy', 'fail2ban.filter: INFO [sshd] Found'],
+    ['ban', 'legacy', 'fail2ban.actions: WARNING [sshd] Ban'],
+  ] as const)('renders a group of %s events as one line each (%s)', (event, style, line) => {
+    const rec = { level: 40, time: T, event, jail: 'sshd', ips: ['192.0.2.1', '2001:db8::1'] };
+    expect(formatRecord(rec, style, 42).split('\n')).toEqual([
+      `2026-11-27 10:24:12,007 ${line} 192.0.2.1`,
+      `2026-11-27 10:24:12,007 ${line} 2001:db8::1`,
     ]);
+    expect(formatRecord({ ...rec, ips: [] }, style, 42)).toBe('');
   });
 
   it('never lets text from elsewhere forge a ban line', () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Address, parseAddress } from '../../../src/core/address.ts';
 import type { BanOrder } from '../../../src/core/types.ts';
 import { RESTORE_CHUNK } from '../../../src/jail/ban-book.ts';
-import { RESTORE_GROUP } from '../../../src/jail/events.ts';
+import { EVENT_GROUP } from '../../../src/jail/events.ts';
 import { captureLogger, type FakeFirewall } from '../../support/fakes.ts';
 import { testJailConfig } from '../../support/jail-config.ts';
 import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
@@ -83,15 +83,15 @@ describe('Jail: restore at start', () => {
     expect(world.firewall.elements('sshd').sort()).toEqual([a.text, b.text]);
   });
 
-  it('logs each restored address once, in records of RESTORE_GROUP addresses at most', async () => {
-    const n = RESTORE_GROUP * 2 + 3;
+  it('logs each restored address once, in records of EVENT_GROUP addresses at most', async () => {
+    const n = EVENT_GROUP * 2 + 3;
     const orders = Array.from({ length: n }, (_, i) => order(v4(i + 1)));
     world.store.recordBans(orders.map((o) => ({ order: o, matches: [] })));
     const { log, records } = captureLogger('info');
     const jail = world.jail({ config: testJailConfig({ bantimeMs: BANTIME }), log });
     await jail.start();
     const restores = records.filter((r) => r.event === 'restore');
-    expect(restores.map((r) => (r.ips as string[]).length)).toEqual([RESTORE_GROUP, RESTORE_GROUP, 3]);
+    expect(restores.map((r) => (r.ips as string[]).length)).toEqual([EVENT_GROUP, EVENT_GROUP, 3]);
     expect(restores.flatMap((r) => r.ips as string[])).toEqual(orders.map((o) => o.address.text));
   });
 

@@ -54,6 +54,21 @@ describe('clockStep', () => {
     clock.jump(-HOUR);
     expect(step()).toBe(-HOUR);
   });
+
+  it('takes the wall clock as the caller read it, reading it no more', () => {
+    const clock = new FakeClock(NOW);
+    const step = clockStep(clock);
+    let reads = 0;
+    const now = clock.now.bind(clock);
+    clock.now = () => {
+      reads++;
+      return now();
+    };
+    clock.jump(2 * HOUR);
+    expect(step(now())).toBe(2 * HOUR);
+    expect(step(now())).toBe(0);
+    expect(reads).toBe(0);
+  });
 });
 
 describe('Jail: a wall-clock step', () => {

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Address } from '../../../src/core/address.ts';
+import type { BanOrder } from '../../../src/core/types.ts';
+import { ROWS_PER_INSERT } from '../../../src/store/bans.ts';
+import { SqliteStore } from '../../../src/store/sqlite-store.ts';
+
+const NOW = 1_700_000_000_000;
+const v4 = (i: number): Address => ({ text: `10.0.${i >> 8}.${i & 255}`, family: 4 });
+const ban = (address: Address, bannedAt = NOW, jail = 'sshd'): BanOrder => ({
+  jail,
+  address,
+  bannedAt,
+  expiresAt: bannedAt + 60_000,
+  failures: 3,
+  restored: false,
+});
+
+let dir: string;
+let store: SqliteStore;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'banhammer-record-bans-'));
+  store = new SqliteStore(join(dir, 'banhammer.sqlite3'));
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SqliteStore.recordBans: a batch', () => {
+  // More than two multi-row statements' worth, and a remainder written row by row.
+  const n = ROWS_PER_INSERT * 2 + 5;
+
+  it('writes every ban with its lines, in multi-row statements and singly', () => {
+    const orders = Array.from({ length: n }, (_, i) => ban(v4(i)));
+    store.recordBans(orders.map((order, i) => ({ order, matches: [`line ${i}`] })));
+    expect(store.activeBans('sshd', NOW).map((b) => b.address.text)).toEqual(
+      orders.map((o) => o.address.text),
+    );
+    expect(store.banMatches(v4(n - 1), 'sshd')).toEqual([`line ${n - 1}`]);
+    expect(store.totalBans('sshd')).toBe(n);
+  });
+
+  it('supersedes earlier active rows, whether counts were read or not', () => {
+    store.recordBans([{ order: ban(v4(1)), matches: [] }]);
+    store.banCount(v4(1), 'sshd'); // counts read: lifts only where a ban is on record
+    const orders = Array.from({ length: n }, (_, i) => ban(v4(i), NOW + 1000));
+    store.recordBans(orders.map((order) => ({ order, matches: [] })));
+    const active = store.activeBans('sshd', NOW + 1000);
+    expect(active).toHaveLength(n);
+    expect(active.every((b) => b.bannedAt === NOW + 1000)).toBe(true);
+    expect(store.banCount(v4(1), 'sshd')).toBe(2);
+  });
+
+  it('keeps the later of two bans of one address in one batch, as one ban at a time would', () => {
+    store.banCount(v4(1), 'sshd');
+    const orders = [ban(v4(1)), ...Array.from({ length: n }, (_, i) => ban(v4(i + 2))), ban(v4(1), NOW + 5)];
+    store.recordBans(orders.map((order) => ({ order, matches: [] })));
+    expect(store.activeBans('sshd', NOW + 5).filter((b) => b.address.text === v4(1).text)).toEqual([
+      { jail: 'sshd', address: v4(1), bannedAt: NOW + 5, expiresAt: NOW + 60_005, failures: 3 },
+    ]);
+  });
+
+  it("forgets each banned address's failures in its own jail only, written and queued", () => {
+    for (let i = 0; i < 3; i++) {
+      store.recordFailure('sshd', { address: v4(i), time: NOW, line: `a ${i}` });
+      store.recordFailure('web', { address: v4(i), time: NOW, line: `w ${i}` });
+    }
+    store.flush();
+    store.recordFailure('sshd', { address: v4(0), time: NOW + 1, line: 'queued' });
+    store.recordBans([0, 1].map((i) => ({ order: ban(v4(i)), matches: [] })));
+    expect(store.failuresSince('sshd', 0).map((f) => f.line)).toEqual(['a 2']);
+    expect(store.failuresSince('web', 0)).toHaveLength(3);
+  });
+});
