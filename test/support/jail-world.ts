@@ -58,3 +58,6 @@ export function makeJailWorld(now: number): JailWorld {
     },
   };
 }
+
+/** One turn of the event loop: what a jail started from a line (its state-file commit, the firewall's batch) has run. */
+export const settle = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));

@@ -10,7 +10,7 @@ import { JailRoster } from '../../src/jail-roster.ts';
 import type { JailPlan } from '../../src/plan.ts';
 import { silentLogger } from '../support/fakes.ts';
 import { testFilter, testJailConfig } from '../support/jail-config.ts';
-import { type JailWorld, makeJailWorld } from '../support/jail-world.ts';
+import { type JailWorld, makeJailWorld, settle } from '../support/jail-world.ts';
 
 const NOW = 1_700_000_000_000;
 const increment = { enabled: false } as IncrementSettings;
@@ -42,8 +42,6 @@ afterEach(async () => {
   world.jails.length = 0;
   await world.close();
 });
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function banInSshd(address: string): Promise<void> {
   for (let i = 0; i < 3; i++) world.source.emit(`Failed for root from ${address}`);

@@ -12,7 +12,7 @@ import type { Jail, JailDeps } from '../../../src/jail/jail.ts';
 import type { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import type { FakeClock, FakeFirewall, FakeSource } from '../../support/fakes.ts';
 import { TEST_FILTER, testJailConfig } from '../../support/jail-config.ts';
-import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
+import { type JailWorld, makeJailWorld, settle } from '../../support/jail-world.ts';
 
 const NOW = 1_700_000_000_000;
 const A = parseAddress('192.0.2.1')!;
@@ -30,8 +30,6 @@ beforeEach(() => {
   ({ store, clock, firewall, source, jails } = world);
 });
 afterEach(() => world.close());
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function increment(options: Record<string, string>) {
   const r = parseIncrementOptions((key) => options[key]);

@@ -9,11 +9,10 @@ import { RESTORE_CHUNK } from '../../../src/jail/ban-book.ts';
 import { EVENT_GROUP } from '../../../src/jail/events.ts';
 import { captureLogger, type FakeFirewall } from '../../support/fakes.ts';
 import { testJailConfig } from '../../support/jail-config.ts';
-import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
+import { type JailWorld, makeJailWorld, settle } from '../../support/jail-world.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const BANTIME = 600_000;
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 const v4 = (i: number): Address => parseAddress(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`)!;
 const order = (a: Address): BanOrder => ({
   jail: 'sshd',

@@ -8,15 +8,13 @@ import { clockStep } from '../../../src/core/clock.ts';
 import type { Jail } from '../../../src/jail/jail.ts';
 import { FakeClock } from '../../support/fakes.ts';
 import { testJailConfig } from '../../support/jail-config.ts';
-import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
+import { type JailWorld, makeJailWorld, settle } from '../../support/jail-world.ts';
 
 const NOW = 1_700_000_000_000;
 const A = parseAddress('192.0.2.1')!;
 const B = parseAddress('192.0.2.2')!;
 const BANTIME = 600_000;
 const HOUR = 3_600_000;
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 let world: JailWorld;
 beforeEach(() => {

@@ -10,7 +10,7 @@ import type { BanOrder, UnbanOrder } from '../../../src/core/types.ts';
 import type { Jail, JailDeps } from '../../../src/jail/jail.ts';
 import type { FakeFirewall } from '../../support/fakes.ts';
 import { datedTestFilter, testJailConfig } from '../../support/jail-config.ts';
-import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
+import { type JailWorld, makeJailWorld, settle } from '../../support/jail-world.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const A = parseAddress('192.0.2.1')!;
@@ -18,8 +18,6 @@ const B = parseAddress('192.0.2.2')!;
 const X = parseAddress('192.0.2.99')!;
 const BANTIME = 600_000;
 const HOUR = 3_600_000;
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 let world: JailWorld;
 beforeEach(() => {

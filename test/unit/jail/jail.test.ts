@@ -13,7 +13,7 @@ import {
   silentLogger,
 } from '../../support/fakes.ts';
 import { testFilter, testJailConfig } from '../../support/jail-config.ts';
-import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
+import { type JailWorld, makeJailWorld, settle } from '../../support/jail-world.ts';
 
 const NOW = 1_700_000_000_000;
 const A = parseAddress('192.0.2.1')!;
@@ -36,7 +36,6 @@ function jailConfig(over: Partial<JailConfig> = {}): JailConfig {
 
 const fail = (a: Address, user = 'root') => `Failed for ${user} from ${a.text}`;
 /** Lets pending firewall promises and the store's once-per-tick flush run. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 let store: SqliteStore;
 let clock: FakeClock;

@@ -4,15 +4,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Filter } from '../../../src/filter/compile.ts';
 import { testFilter, testJailConfig } from '../../support/jail-config.ts';
-import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
+import { type JailWorld, makeJailWorld, settle } from '../../support/jail-world.ts';
 
 let world: JailWorld;
 beforeEach(() => {
   world = makeJailWorld(1_700_000_000_000);
 });
 afterEach(() => world.close());
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('a filter shared by jails', () => {
   it('matches each line once for all of them; each jail counts and bans', async () => {
