@@ -31,10 +31,10 @@ function compileKey(config: JailConfig): string {
   return JSON.stringify({ filter, usedns, logtimezone });
 }
 
-/** What must agree for two jails to share a filter: the filter, how it reads, and what it reads. */
+/** What must agree for two jails to share a filter: its compileKey, and what it reads. */
 function sharingKey(config: JailConfig): string {
-  const { filter, usedns, logtimezone, logpaths, logpathsFromHead, backend } = config;
-  return JSON.stringify({ filter, usedns, logtimezone, logpaths, logpathsFromHead, backend });
+  const { logpaths, logpathsFromHead, backend } = config;
+  return JSON.stringify([compileKey(config), logpaths, logpathsFromHead, backend]);
 }
 
 /** A Filter of the jail's own, on patterns compiled once per compileKey. */
