@@ -30,6 +30,20 @@ export function readPart(
   return { tally, limited: filter.limited() - before };
 }
 
+/**
+ * readPart for a part whose failing lines are printed later, after the parts before it: they
+ * are kept (when --json asks for them) and returned with the result.
+ */
+export function readPartKept(
+  filter: Filter,
+  failregexes: number,
+  job: PartJob & { fd: number },
+): WorkerResult {
+  const failing: Failing[] = [];
+  const result = readPart(filter, failregexes, job, job.json ? (f) => failing.push(f) : undefined);
+  return { ...result, failing };
+}
+
 /** What a worker thread is given (workerData): plain data. */
 export interface PartJob {
   readonly filter: FilterRequest;

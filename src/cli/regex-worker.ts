@@ -4,8 +4,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadRegexFilter } from './regex-filter.ts';
-import { type PartJob, readPart, type WorkerResult } from './regex-part.ts';
-import type { Failing } from './regex-scan.ts';
+import { type PartJob, readPartKept } from './regex-part.ts';
 
 const job = workerData as PartJob;
 const loaded = loadRegexFilter(job.filter);
@@ -15,11 +14,7 @@ if ('error' in loaded) throw new Error(loaded.error);
 if (!loaded.filter.independentLines) process.exit(0);
 const fd = openSync(job.log, 'r');
 try {
-  // Failing lines are kept until the end: the main thread prints them after the parts before this one.
-  const failing: Failing[] = [];
-  const push = job.json ? (f: Failing) => failing.push(f) : undefined;
-  const result = readPart(loaded.filter, loaded.config.failregex.length, { fd, ...job }, push);
-  parentPort!.postMessage({ ...result, failing } satisfies WorkerResult);
+  parentPort!.postMessage(readPartKept(loaded.filter, loaded.config.failregex.length, { ...job, fd }));
 } finally {
   closeSync(fd);
 }

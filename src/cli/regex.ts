@@ -10,7 +10,7 @@ import type { FilterConfig } from '../config/types.ts';
 import type { Filter } from '../filter/compile.ts';
 import { regexEngine } from '../filter/native-regex.ts';
 import { type FilterRequest, loadRegexFilter } from './regex-filter.ts';
-import { type PartJob, readPart, type WorkerResult } from './regex-part.ts';
+import { type PartJob, readPart, readPartKept, type WorkerResult } from './regex-part.ts';
 import { type Part, planParts } from './regex-parts.ts';
 import { addTally, emptyTally, type Failing, type Tally, tallier } from './regex-scan.ts';
 
@@ -160,11 +160,7 @@ class PartWorker {
   }
 
   async result(filter: Filter, fd: number, failregexes: number): Promise<WorkerResult> {
-    const r = await this.#outcome;
-    if (r) return r;
-    const failing: Failing[] = [];
-    const push = this.#job.json ? (f: Failing) => failing.push(f) : undefined;
-    return { ...readPart(filter, failregexes, { ...this.#job, fd }, push), failing };
+    return (await this.#outcome) ?? readPartKept(filter, failregexes, { ...this.#job, fd });
   }
 }
 
