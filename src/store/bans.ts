@@ -93,21 +93,7 @@ export class BanTable {
 
   /** record() without a transaction of its own: for a caller that holds one around many bans. */
   write(order: BanOrder, matches: readonly string[]): void {
-    const address = order.address.text;
-    // No earlier ban of the address in the jail, so no active row to lift: one statement saved.
-    if (this.#mayBeActive(order.jail, address)) {
-      this.#lift.run(order.bannedAt, order.jail, address);
-    }
-    this.#insert.run(
-      order.jail,
-      address,
-      order.address.family,
-      order.bannedAt,
-      order.expiresAt,
-      order.failures,
-      JSON.stringify(matches),
-    );
-    this.#counted(order);
+    this.writeMany([{ order, matches }]);
   }
 
   /**
