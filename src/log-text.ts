@@ -120,7 +120,9 @@ export function textFileStream(path: string, style: LogStyle): DestinationStream
       let text = '';
       for (const json of chunk.split('\n')) {
         if (json === '') continue;
-        text += `${formatRecord(JSON.parse(json) as PinoRecord, style, process.pid)}\n`;
+        const line = formatRecord(JSON.parse(json) as PinoRecord, style, process.pid);
+        // An empty group is no line at all, not an empty one.
+        if (line !== '') text += `${line}\n`;
       }
       file.write(text);
     },

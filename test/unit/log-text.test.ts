@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { formatEvent, formatRecord, formatTime, sanitize } from '../../src/log-text.ts';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { formatEvent, formatRecord, formatTime, sanitize, textFileStream } from '../../src/log-text.ts';
 
 const T = new Date(2026, 10, 27, 10, 24, 12, 7).getTime();
 
@@ -62,6 +65,25 @@ describe('fail2ban-format text log', () => {
       `2026-11-27 10:24:12,007 ${line} 2001:db8::1`,
     ]);
     expect(formatRecord({ ...rec, ips: [] }, style, 42)).toBe('');
+  });
+
+  it('writes a stream of records to the file with no line for an empty group', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'banhammer-text-log-'));
+    try {
+      const path = join(dir, 'banhammer.log');
+      const stream = textFileStream(path, 'legacy');
+      const ban = { level: 40, time: T, event: 'ban', jail: 'sshd' };
+      stream.write(
+        `${JSON.stringify({ ...ban, ips: [] })}\n${JSON.stringify({ ...ban, ip: '192.0.2.7' })}\n`,
+      );
+      // The file is opened and written asynchronously: wait for the line, then for nothing more.
+      const want = '2026-11-27 10:24:12,007 fail2ban.actions: WARNING [sshd] Ban 192.0.2.7\n';
+      await vi.waitFor(() => expect(existsSync(path) && readFileSync(path, 'utf8')).toBe(want));
+      stream.flushSync();
+      expect(readFileSync(path, 'utf8')).toBe(want);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('never lets text from elsewhere forge a ban line', () => {
