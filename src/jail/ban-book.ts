@@ -6,8 +6,9 @@
 // other way: kernel, then state file. A failing action never undoes or delays the kernel's.
 // Retirement timers run on the monotonic clock, as the kernel's timeouts do; a wall-clock step
 // moves the bans' wall-clock times instead (step()), so status, file and kernel keep agreeing.
-// The fresh bans of one tick are written to the file in one transaction, in a microtask: it
-// commits before any of them is handed to the firewall, whose batch waits for a later microtask.
+// The fresh bans of one tick are written to the file in one transaction, in a microtask, with
+// every other jail's of the tick: it commits before any of them is handed to the firewall, whose
+// batch waits for a later microtask.
 // A restore goes in chunks of RESTORE_CHUNK, yielding between them, so the event loop never
 // stalls for the whole table (bench/figures/restore.mjs reports the longest stall). An active ban
 // keeps only what its announcements need; their ActionEvent is built when an action hears one.
@@ -157,9 +158,11 @@ export class BanBook {
     return out;
   }
 
-  /** Writes the tick's fresh bans in one transaction, then hands them to the firewall. */
+  /**
+   * Hands the tick's fresh bans to the tick's state-file transaction (shared with the other
+   * jails' bans of the tick), then, once it has committed, to the firewall.
+   */
   #commit(): void {
-    const { store, events, firewall, log } = this.#d;
     const batch = this.#pending;
     this.#pending = [];
     // Lifted (or superseded) before the commit: neither file nor kernel should get it.
@@ -169,17 +172,24 @@ export class BanBook {
       if (isLive(p)) livePending.push(p);
       else p.done?.();
     }
+    if (livePending.length === 0) return;
     const live = livePending.map((p) => p.entry);
-    try {
-      store.recordBans(live);
-    } catch (err) {
+    this.#d.store.recordBansInTick(live, (error) => this.#committed(live, livePending, error));
+  }
+
+  /** The tick's transaction has committed (or failed: `error`) with these bans in it. */
+  #committed(live: readonly Active[], livePending: readonly Pending[], error: Error | undefined): void {
+    const { events, firewall, log } = this.#d;
+    if (error) {
       // Not on file, so not in the kernel either (the invariant above); the failures stay too.
-      log.error({ err, bans: live.length }, 'Could not record bans in the state file; not applying them.');
+      log.error(
+        { err: error, bans: live.length },
+        'Could not record bans in the state file; not applying them.',
+      );
       for (const entry of live) this.#forget(entry);
       for (const p of livePending) p.done?.();
       return;
     }
-    if (live.length === 0) return;
     // Kept for the ban's lifetime only for actions: a ban storm's lines held in every ban were
     // the bulk of what each young-generation collection had to copy.
     if (this.#d.actions.length === 0)

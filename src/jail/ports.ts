@@ -17,6 +17,13 @@ export interface BanBatchStore {
    * address's failures in the ban's jail, in one transaction: all of it or, on a throw, none.
    */
   recordBans(bans: readonly NewBan[]): void;
+  /**
+   * recordBans() in the tick's one transaction, shared by every jail that bans in this tick (one
+   * transaction for fifty jails' bans of a line, not fifty). It runs in a microtask queued by the
+   * first call of the tick, so after the jails' own commit microtasks; then each caller's `then`
+   * runs in call order, with the error when the transaction failed (nothing of it written).
+   */
+  recordBansInTick(bans: readonly NewBan[], then: (error: Error | undefined) => void): void;
 }
 
 /** An order the firewall would not apply, and why. */

@@ -50,7 +50,7 @@ export class BanTable {
     this.#insert = db.prepare(INSERT + ROW);
     this.#insertMany = db.prepare(INSERT + Array.from({ length: ROWS_PER_INSERT }, () => ROW).join(', '));
     this.#countAll = db.prepare<[], { jail: string; address: string; n: number }>(
-      'SELECT jail, address, count(*) AS n FROM bans GROUP BY jail, address',
+      'SELECT jail, address, count(*) AS n FROM bans GROUP BY address, jail',
     );
     this.#matches = db.prepare<[string], { matches: string }>(
       'SELECT matches FROM bans WHERE address = ? ORDER BY banned_at',

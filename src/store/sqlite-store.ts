@@ -24,6 +24,8 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
   readonly #savePositions;
   readonly #saveCursor;
   readonly #recordBans;
+  /** The tick's bans from every jail, and who waits for their commit (recordBansInTick). */
+  #tick: { bans: NewBan[]; waiting: ((error: Error | undefined) => void)[] } | undefined;
 
   /** `now` stamps saved positions, for purge(); `backstopMs`: see failures.ts. */
   constructor(path: string, options: { now?: () => number; backstopMs?: number } = {}) {
@@ -73,6 +75,27 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
     }
     // Only once committed: a failed commit leaves the queued failures as they were.
     this.#failures.clearQueued(cleared);
+  }
+  recordBansInTick(bans: readonly NewBan[], then: (error: Error | undefined) => void): void {
+    let tick = this.#tick;
+    if (!tick) {
+      tick = { bans: [], waiting: [] };
+      this.#tick = tick;
+      queueMicrotask(() => this.#commitTick());
+    }
+    for (const b of bans) tick.bans.push(b);
+    tick.waiting.push(then);
+  }
+  #commitTick(): void {
+    const tick = this.#tick!;
+    this.#tick = undefined;
+    let error: Error | undefined;
+    try {
+      this.recordBans(tick.bans);
+    } catch (err) {
+      error = err instanceof Error ? err : new Error(String(err));
+    }
+    for (const then of tick.waiting) then(error);
   }
   banCount(address: Address, jail: string | undefined): number {
     return this.#bans.count(address, jail);

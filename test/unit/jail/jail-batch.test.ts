@@ -54,6 +54,60 @@ describe('Jail: the bans of one tick', () => {
     expect(jail.status().currentlyBanned).toBe(50);
   });
 
+  it("share one transaction with the other jails' bans of the tick, each jail's bans on file before its firewall gets any", async () => {
+    const recordBans = vi.spyOn(world.store, 'recordBans');
+    const names = ['sshd', 'sshd-again', 'third'];
+    const onFile: boolean[] = [];
+    const firewall = world.firewall;
+    const spy: FakeFirewall = Object.assign(Object.create(firewall) as FakeFirewall, {
+      banMany: (orders: readonly BanOrder[], absent: (o: BanOrder) => boolean) => {
+        for (const o of orders)
+          onFile.push(world.store.activeBans(o.jail, NOW).some((b) => b.address.text === o.address.text));
+        return firewall.banMany(orders, absent);
+      },
+    });
+    const jails = names.map((name) =>
+      world.jail({ config: testJailConfig({ name, bantimeMs: BANTIME }), firewall: spy }),
+    );
+    for (const jail of jails) await jail.start();
+    const addresses = Array.from({ length: 20 }, (_, i) => v4(i + 1));
+    for (const a of addresses)
+      for (let i = 0; i < 3; i++) world.source.emit(`Failed for root from ${a.text}`);
+    await settle();
+    expect(recordBans).toHaveBeenCalledTimes(1);
+    const written = recordBans.mock.calls[0]![0];
+    expect(written).toHaveLength(names.length * addresses.length);
+    expect(new Set(written.map((b) => b.order.jail))).toEqual(new Set(names));
+    expect(onFile).toEqual(written.map(() => true));
+    for (const [i, name] of names.entries()) {
+      expect(world.firewall.elements(name)).toHaveLength(addresses.length);
+      expect(world.store.failuresSince(name, 0)).toEqual([]);
+      expect(jails[i]!.status().currentlyBanned).toBe(addresses.length);
+    }
+  });
+
+  it("a failed transaction applies none of the tick's bans, in any jail, and keeps their failures", async () => {
+    const { log, records } = captureLogger('error');
+    const names = ['sshd', 'other'];
+    const jails = names.map((name) =>
+      world.jail({ config: testJailConfig({ name, bantimeMs: BANTIME }), log }),
+    );
+    for (const jail of jails) await jail.start();
+    vi.spyOn(world.store, 'recordBans').mockImplementationOnce(() => {
+      throw new Error('disk full');
+    });
+    const a = v4(7);
+    for (let i = 0; i < 3; i++) world.source.emit(`Failed for root from ${a.text}`);
+    await settle();
+    world.store.flush();
+    for (const [i, name] of names.entries()) {
+      expect(world.firewall.elements(name)).toEqual([]);
+      expect(jails[i]!.status().currentlyBanned).toBe(0);
+      expect(world.store.failuresSince(name, 0)).toHaveLength(3);
+    }
+    expect(records.filter((r) => /Could not record bans/.test(String(r.msg)))).toHaveLength(2);
+  });
+
   it('counts earlier bans from memory, kept in step with each new ban', async () => {
     const a = v4(1);
     world.store.recordBan(order(a), []);

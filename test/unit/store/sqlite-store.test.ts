@@ -73,6 +73,49 @@ describe('SqliteStore: the file', () => {
     });
   });
 
+  it("keeps one index of bans by address, which every look-up of an address's bans uses", () => {
+    open();
+    raw((db) => {
+      const indexes = db
+        .prepare<[], { name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bans' ORDER BY name",
+        )
+        .all()
+        .map((r) => r.name);
+      expect(indexes).toEqual(['bans_active', 'bans_by_address']);
+      const plan = (sql: string) =>
+        db
+          .prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+          .all()
+          .map((r) => r.detail)
+          .join('; ');
+      // The statements of store/bans.ts that name an address.
+      for (const sql of [
+        "UPDATE bans SET lifted_at = 1 WHERE jail = 'j' AND address = 'a' AND lifted_at IS NULL",
+        "UPDATE bans SET banned_at = 1, expires_at = 2 WHERE jail = 'j' AND address = 'a' AND lifted_at IS NULL",
+        "SELECT matches FROM bans WHERE address = 'a' ORDER BY banned_at",
+        "SELECT matches FROM bans WHERE address = 'a' AND jail = 'j' ORDER BY banned_at",
+      ])
+        expect(plan(sql), sql).toMatch(/USING INDEX bans_by_address \(address=\?/);
+    });
+  });
+
+  it('brings a file of schema 4 (two address indexes) to one index, keeping its bans', () => {
+    const s = open();
+    s.recordBan(ban(A, NOW, NOW + 60_000), []);
+    s.close();
+    store = undefined;
+    const old = new Database(path);
+    old.exec(`DROP INDEX bans_by_address;
+      CREATE INDEX bans_by_jail_address ON bans (jail, address);
+      CREATE INDEX bans_by_address ON bans (address);
+      PRAGMA user_version = 4;`);
+    old.close();
+    const again = open();
+    expect(again.activeBans('sshd', NOW).map((b) => b.address)).toEqual([A]);
+    raw((d) => expect(d.pragma('user_version', { simple: true })).toBe(LATEST));
+  });
+
   it('keeps failures and bans across close and reopen, queued failures included', () => {
     const s = open();
     s.recordBan(ban(A, NOW, NOW + 60_000), []);
