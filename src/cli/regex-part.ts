@@ -5,7 +5,7 @@
 import type { Filter } from '../filter/compile.ts';
 import type { FilterRequest } from './regex-filter.ts';
 import type { Part } from './regex-parts.ts';
-import { emptyTally, type Failing, readRange, type Tally, tallier } from './regex-scan.ts';
+import { classifyRange, emptyTally, type Failing, type Tally, tallyDates, tallyOf } from './regex-scan.ts';
 
 export interface PartResult {
   readonly tally: Tally;
@@ -21,12 +21,13 @@ export function readPart(
   failing?: (f: Failing) => void,
 ): PartResult {
   const { fd, part, last, now } = job;
-  readRange(fd, part.warm, part.from, false, (text) => {
-    filter.classify(text, now);
-  });
+  classifyRange(fd, { from: part.warm, to: part.from, last: false }, filter, now, () => {});
   const before = filter.limited();
+  // The warm-up's dates are the part before's: counted there.
+  const dated = filter.dateHits();
   const tally = emptyTally(failregexes);
-  readRange(fd, part.from, part.to, last, tallier(filter, now, tally, failing));
+  classifyRange(fd, { from: part.from, to: part.to, last }, filter, now, tallyOf(tally, failing));
+  tallyDates(tally, filter, dated);
   return { tally, limited: filter.limited() - before };
 }
 

@@ -12,7 +12,7 @@ import { regexEngine } from '../filter/native-regex.ts';
 import { type FilterRequest, loadRegexFilter } from './regex-filter.ts';
 import { type PartJob, readPart, readPartKept, type WorkerResult } from './regex-part.ts';
 import { type Part, planParts } from './regex-parts.ts';
-import { addTally, emptyTally, type Failing, type Tally, tallier } from './regex-scan.ts';
+import { addTally, emptyTally, type Failing, type Tally, tallier, tallyDates } from './regex-scan.ts';
 
 export interface RegexOptions {
   readonly json: boolean;
@@ -81,6 +81,7 @@ export async function runRegex(
       );
     if (fd === undefined) {
       tallier(filter, opts.now, tally, opts.json ? print(0) : undefined)(log);
+      tallyDates(tally, filter);
       limited = filter.limited();
     } else {
       // The first part is read here while the workers read theirs, and printed as it goes.
@@ -120,6 +121,10 @@ function report(
     ignored: tally.ignored,
     missed: tally.missed,
     dated: tally.dated,
+    // Most lines first, as a table of hits reads best.
+    dates: [...tally.dates]
+      .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1))
+      .map(([template, hits]) => ({ template, hits })),
     failregex: config.failregex.map((p, i) => ({ index: i, pattern: p.pattern, hits: tally.hits[i] })),
     fallback: filter.fallbacks.map((f) => ({ pattern: f.pattern.pattern, constructs: f.constructs })),
     limited,
@@ -171,6 +176,7 @@ function formatSummary(
     ignored: number;
     missed: number;
     dated: number;
+    dates: { template: string; hits: number }[];
     failregex: { index: number; pattern: string; hits: number | undefined }[];
     fallback: { pattern: string; constructs: readonly string[] }[];
     limited: number;
@@ -196,12 +202,9 @@ function formatSummary(
   for (const r of s.failregex) out.push(`|   ${r.index + 1}) [${r.hits}] ${r.pattern}`);
   out.push('`-', '');
   out.push(`Ignoreregex: ${s.ignored} total`, '');
-  out.push(
-    'Date template hits:',
-    `|- lines with a date: ${s.dated}`,
-    `\`- lines without:    ${s.lines - s.dated}`,
-    '',
-  );
+  out.push('Date template hits:', '|- [# of hits] date format');
+  for (const d of s.dates) out.push(`|  [${d.hits}] ${d.template}`);
+  out.push(`|- lines with a date: ${s.dated}`, `\`- lines without:    ${s.lines - s.dated}`, '');
   if (s.fallback.length > 0) {
     out.push('Patterns confirmed by the bounded fallback matcher:');
     for (const f of s.fallback) out.push(`|- ${f.constructs.join(', ')}: ${f.pattern}`);

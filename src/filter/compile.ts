@@ -48,6 +48,22 @@ export interface Filter {
   match(line: string, now: number, knownTime?: number): Match | undefined;
   /** Like match, but says whether a line was missed or matched and then ignored. */
   classify(line: string, now: number, knownTime?: number): Outcome;
+  /**
+   * classify() for the complete lines of buf[from, to) in one native pass where it can (lane.ts):
+   * each outcome to `each`, in order; returns where it stopped, `to` or the start of a line the
+   * caller decodes and hands to classify() before calling again after it. Lines are cut as the
+   * line splitter cuts them (tail/line-splitter.ts); lines over `maxLine` bytes are left to the caller.
+   */
+  readLines(
+    buf: Buffer,
+    from: number,
+    to: number,
+    now: number,
+    maxLine: number,
+    each: (r: Outcome) => void,
+  ): number;
+  /** Lines each date template has won so far (those that won any): fail2ban-regex's "Date template hits". */
+  dateHits(): { readonly name: string; readonly hits: number }[];
   /** Patterns that needed the bounded fallback, with the constructs that forced it. */
   readonly fallbacks: readonly Fallback[];
   /** Lines the bounded fallback gave up on (step or length bound), since load. */
@@ -147,6 +163,8 @@ export function compileFilterOnce(
         return r.outcome === 'matched' ? r.match : undefined;
       },
       classify: (line, now, knownTime) => finder.process(line, now, knownTime),
+      readLines: (buf, from, to, now, maxLine, each) => finder.readLines(buf, from, to, now, maxLine, each),
+      dateHits: () => own.templateHits(),
     };
   };
   return { compiled: { instance } };

@@ -7,6 +7,7 @@
 import type { Address } from '../core/address.ts';
 import { AddressCache } from './address-cache.ts';
 import type { DateDetector } from './date/index.ts';
+import { Lane } from './lane.ts';
 import { joinLines, lineOf, splitByHit, type TupleLine, undated } from './line-buffer.ts';
 import type { Groups, Hit, Pattern } from './pattern.ts';
 import { type FailureData, Sessions } from './sessions.ts';
@@ -123,6 +124,8 @@ export class FailureFinder {
   #lastEnd = 0;
   readonly #sessions = new Sessions();
   readonly #addresses = new AddressCache();
+  /** Undefined until first asked for; null for a finder no lane can read for. */
+  #lane: Lane | null | undefined;
 
   constructor(parts: FinderParts) {
     this.#p = parts;
@@ -167,6 +170,37 @@ export class FailureFinder {
       }
     }
     return this.#multi ? this.#findBuffered(tuple, time, dated, now) : this.#findOne(tuple, time, dated, now);
+  }
+
+  /**
+   * process() for the complete lines of buf[from, to) (each ending in "\n", read as the line
+   * splitter cuts them), in one native pass while they keep to the filter's usual path (lane.ts);
+   * each line's outcome goes to `each`, in order. Returns where it stopped: `to`, or the start of
+   * a line the caller decodes and hands to process() (then calls this again after it).
+   * `maxLine`: longer lines (in bytes) are left to the caller.
+   */
+  readLines(
+    buf: Buffer,
+    from: number,
+    to: number,
+    now: number,
+    maxLine: number,
+    each: (r: Outcome) => void,
+  ): number {
+    if (this.#lane === undefined) {
+      this.#lane =
+        Lane.for(this.#p, {
+          failure: (pattern, hit, tuple, time, now) =>
+            this.#failure(pattern, hit, NO_GROUPS, [tuple], { time, dated: true, now }) ?? MISSED[1]!,
+          dated: (time, line, start, end) => {
+            this.#lastTime = time;
+            this.#lastLine = line;
+            this.#lastStart = start;
+            this.#lastEnd = end;
+          },
+        }) ?? null;
+    }
+    return this.#lane ? this.#lane.read(buf, from, to, now, maxLine, each) : from;
   }
 
   #lastText(): string {

@@ -26,6 +26,30 @@ export interface NativeMatcher {
   test(text: string): boolean;
   /** Whether exec reads groups of ASCII text with PCRE2's JIT (native/src/re2/captures.h). */
   readonly fastCaptures: boolean;
+  /** The compiled program, for lanes (NativeRegexAddon.lane); opaque here. */
+  readonly handle: unknown;
+}
+
+/** Many lines through a filter's usual path in one call: native/src/re2/lane.h, src/filter/lane.ts. */
+export interface NativeLane {
+  /**
+   * Reads the complete lines of buf[from, to) while each keeps to the usual path, one row each
+   * in `rows` (layout: native/src/re2/lane.cc); returns how many it read. `reach`: where the date
+   * search cuts a line (-1: nowhere); `maxLine`: the longest line it reads, in bytes.
+   */
+  scan(
+    buf: Uint8Array,
+    from: number,
+    to: number,
+    date: unknown,
+    reach: number,
+    maxLine: number,
+    rows: Int32Array,
+  ): number;
+  /** Numbers at the start of every row, before the date's spans. */
+  readonly head: number;
+  /** The most groups (group 0 included) of any of the lane's failregexes. */
+  readonly failGroups: number;
 }
 
 /** What native/build/Release/banhammer_re2.node exports. */
@@ -36,6 +60,8 @@ export interface NativeRegexAddon {
    * that the pattern repeats nothing that can match empty (pyre/empty-repeat.ts).
    */
   compile(source: string, caseless?: boolean, longest?: boolean, fastCaptures?: boolean): NativeMatcher;
+  /** A lane over these failregexes, in order, each behind its required literal ('' for none). */
+  lane(failregexes: readonly unknown[], literals: readonly string[]): NativeLane;
   /** The libre2 version the addon was built against, e.g. `20220601`. */
   readonly libraryVersion: string;
 }
@@ -90,6 +116,19 @@ export function nativeMatcher(
   }
 }
 
+/** A lane over these matchers (see NativeLane), or undefined without the addon. */
+export function nativeLane(
+  failregexes: readonly NativeMatcher[],
+  literals: readonly string[],
+): NativeLane | undefined {
+  const a = loaded();
+  if (!a || typeof a.lane !== 'function') return undefined;
+  return a.lane(
+    failregexes.map((m) => m.handle),
+    literals,
+  );
+}
+
 interface WellFormed {
   isWellFormed(): boolean;
   toWellFormed(): string;
@@ -118,17 +157,18 @@ Groups.prototype = Object.create(null);
  */
 export function groupsReader(
   names: readonly string[],
-): (text: string, spans: Int32Array) => Record<string, string | undefined> {
+): (text: string, spans: Int32Array, at?: number) => Record<string, string | undefined> {
   const named: Array<readonly [string, number]> = [];
   names.forEach((name, i) => {
     if (name !== '') named.push([name, i]);
   });
   if (named.length === 0) return () => ({});
-  return (text, spans) => {
+  // `at`: where group 0's span starts in `spans` (a lane's row holds several matches' spans).
+  return (text, spans, at = 0) => {
     const groups = new Groups();
     for (const [name, i] of named) {
-      const start = spans[2 * i]!;
-      groups[name] = start < 0 ? undefined : captured(text, start, spans[2 * i + 1]!);
+      const start = spans[at + 2 * i]!;
+      groups[name] = start < 0 ? undefined : captured(text, start, spans[at + 2 * i + 1]!);
     }
     return groups;
   };

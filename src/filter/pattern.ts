@@ -26,6 +26,17 @@ export interface Hit {
 export interface Pattern {
   /** Python `re.search` semantics. */
   search(text: string): Hit | undefined;
+  /** Set for an exact translation on libre2: what a lane (lane.ts) runs instead of search(). */
+  readonly lane?: LanePattern;
+}
+
+/** An exact pattern on libre2, as a lane runs it: search() is its literal check, then its matcher. */
+export interface LanePattern {
+  readonly matcher: NativeMatcher;
+  /** The literal every match contains ('' for none), checked first. */
+  readonly literal: string;
+  /** The Hit search() returns for a match of `text` whose spans sit in `spans` from `at`. */
+  hit(text: string, spans: Int32Array, at: number): Hit;
 }
 
 /** Patterns that needed the bounded fallback, with the constructs that forced it. */
@@ -108,13 +119,19 @@ export function compilePattern(
 function exactNative(native: NativeMatcher, literal: string, merge: (groups: Groups) => Groups): Pattern {
   const spans = native.spans;
   const groupsOf = groupsReader(native.names);
+  const hit = (text: string, at: Int32Array, from: number): Hit => ({
+    groups: merge(groupsOf(text, at, from)),
+    start: at[from]!,
+    end: at[from + 1]!,
+  });
   return {
     search(text) {
       // The substring check first; then one exec, whose DFA pass is RE2's test: a line it misses
       // costs what test() would, and a hit leaves its spans in `spans` without a result object.
       if (!text.includes(literal) || !native.exec(text, 0, text.length)) return undefined;
-      return { groups: merge(groupsOf(text, spans)), start: spans[0]!, end: spans[1]! };
+      return hit(text, spans, 0);
     },
+    lane: { matcher: native, literal, hit },
   };
 }
 

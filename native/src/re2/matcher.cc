@@ -14,14 +14,6 @@ namespace banhammer {
 
 namespace {
 
-struct Matcher {
-  std::unique_ptr<Program> program;
-  std::unique_ptr<int32_t[]> spans;  // 2 * count entries, the memory behind the JS `spans`
-  Utf8Text* text;                    // the addon instance's, shared by its matchers (JS thread only)
-};
-
-using Share = std::shared_ptr<Matcher>;
-
 void ReleaseShare(napi_env, void*, void* hint) { delete static_cast<Share*>(hint); }
 
 // Up to this many units, exec reads a string in one N-API call (see Exec).
@@ -98,7 +90,18 @@ void Hold(Napi::Env env, napi_value value, const Share& m) {
   }
 }
 
+// Tells a handle made here from any other External.
+const napi_type_tag kHandleTag = {0x6f1c2a9d3b7e4c51ULL, 0x8a2e5d07c4b9f136ULL};
+
 }  // namespace
+
+Share* Unwrap(napi_env env, napi_value value) {
+  bool tagged = false;
+  if (napi_check_object_type_tag(env, value, &kHandleTag, &tagged) != napi_ok || !tagged) return nullptr;
+  void* data = nullptr;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return nullptr;
+  return static_cast<Share*>(data);
+}
 
 Napi::Value Compile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -155,7 +158,14 @@ Napi::Value Compile(const Napi::CallbackInfo& info) {
   Hold(env, test, m);
   if (env.IsExceptionPending()) return env.Undefined();
 
+  // The matcher for lane.cc, which runs many lines through it in one call.
+  Napi::External<Share> handle =
+      Napi::External<Share>::New(env, new Share(m), [](Napi::Env, Share* s) { delete s; });
+  if (env.IsExceptionPending()) return env.Undefined();
+  if (napi_type_tag_object(env, handle, &kHandleTag) != napi_ok) return env.Undefined();
+
   Napi::Object out = Napi::Object::New(env);
+  out.Set("handle", handle);
   out.Set("exec", exec);
   out.Set("test", test);
   out.Set("names", names);

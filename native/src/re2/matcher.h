@@ -10,7 +10,25 @@
 
 #include <napi.h>
 
+#include <cstdint>
+#include <memory>
+
+#include "program.h"
+#include "text.h"
+
 namespace banhammer {
+
+/** A compiled pattern as JS holds it: its program, the memory behind `spans`, the shared text. */
+struct Matcher {
+  std::unique_ptr<Program> program;
+  std::unique_ptr<int32_t[]> spans;  // 2 * count entries, the memory behind the JS `spans`
+  Utf8Text* text;                    // the addon instance's, shared by its matchers (JS thread only)
+};
+
+using Share = std::shared_ptr<Matcher>;
+
+/** The matcher behind a compile() result's `handle`, or null when `value` is none. */
+Share* Unwrap(napi_env env, napi_value value);
 
 /**
  * `compile(source: string, caseless?: boolean, longest?: boolean)`; throws RE2's message when it

@@ -179,6 +179,18 @@ void Program::Count(bool found) {
   misses_ = 0;
 }
 
+bool Program::Locate(const Utf8Text& text, size_t first, size_t last, size_t* from, size_t* to) const {
+  const char* bytes = text.bytes();
+  const size_t end = text.ByteOf(last);
+  re2::StringPiece whole;
+  if (!For(text).Match(re2::StringPiece(bytes, end), text.ByteOf(first), end, re2::RE2::UNANCHORED, &whole, 1)) {
+    return false;
+  }
+  *from = static_cast<size_t>(whole.data() - bytes);
+  *to = *from + whole.size();
+  return true;
+}
+
 bool Program::Test(const Utf8Text& text) const {
   return For(text).Match(re2::StringPiece(text.bytes(), text.size()), 0, text.size(), re2::RE2::UNANCHORED,
                          nullptr, 0);

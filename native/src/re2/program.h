@@ -48,6 +48,12 @@ class Program {
   bool Exec(const Utf8Text& text, size_t first, size_t last, int32_t* spans);
   /** Whether the whole text contains a match. */
   bool Test(const Utf8Text& text) const;
+  /**
+   * Exec without the groups: where the match of text[first, last) is, in bytes, found by RE2's
+   * DFA alone. (Its groups are then a function of the match's text and of the character on each
+   * side of it, or the text's edge: lane.cc reuses a line's groups for the next line on that.)
+   */
+  bool Locate(const Utf8Text& text, size_t first, size_t last, size_t* from, size_t* to) const;
 
  private:
   Program() = default;

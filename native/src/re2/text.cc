@@ -30,6 +30,13 @@ void Utf8Text::Encode(size_t n, bool maps) {
   EncodeWide(in, n, maps);
 }
 
+void Utf8Text::SetAscii(const char* bytes, size_t n) {
+  char* out = bytes_.Reserve(n + 1);
+  for (size_t i = 0; i < n; i++) out[i] = bytes[i];
+  ascii_ = true;
+  size_ = n;
+}
+
 void Utf8Text::EncodeWide(const char16_t* in, size_t n, bool maps) {
   char* out = bytes_.data();
   uint32_t* byte_of = maps ? byte_of_unit_.Reserve(n + 1) : nullptr;

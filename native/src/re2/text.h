@@ -42,6 +42,8 @@ class Utf8Text {
 
   /** Converts the first `n` units written to Units(); `maps`: also build the offset maps. */
   void Encode(size_t n, bool maps);
+  /** Takes `n` bytes the caller knows are ASCII as the text (lane.cc: a line read from a file). */
+  void SetAscii(const char* bytes, size_t n);
 
   const char* bytes() const { return bytes_.data(); }
   size_t size() const { return size_; }

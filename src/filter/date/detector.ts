@@ -5,8 +5,9 @@
 // repeats the last one's date costs neither RE2 nor Date; the statistics count every search alike.
 
 import { requirePackage } from '../../core/require-package.ts';
+import type { NativeMatcher } from '../native-regex.ts';
 import { SearchMemo } from './memo.ts';
-import { type Found, Subject, search } from './search.ts';
+import { type Found, foundIn, Subject, search } from './search.ts';
 import type { Template } from './template.ts';
 import { timeOf } from './value.ts';
 import { WallClock } from './wall-clock.ts';
@@ -26,6 +27,29 @@ export interface DateDetector {
   /** The line's date, or undefined when no template finds one it can read. */
   find(line: string, now: number): DateHit | undefined;
   readonly name: string;
+  /** find()'s usual path for a lane (filter/lane.ts), while there is one; undefined otherwise. */
+  lane?(): DateLane | undefined;
+  /** Lines each template has won so far, for the templates that won any, in the detector's order. */
+  templateHits(): { readonly name: string; readonly hits: number }[];
+}
+
+/**
+ * find() for a run of lines whose dates the last winning template finds at the line's start, as
+ * a lane reads them: find() tries that template first, alone, and takes what it finds.
+ */
+export interface DateLane {
+  /** The template's program, and where its search cuts a line (-1: nowhere). */
+  readonly matcher: NativeMatcher;
+  readonly reach: number;
+  /**
+   * The time find() would give a line whose date the template found with these spans (from
+   * `at`; `line` from its start to at least the match's end). Changes no state.
+   */
+  time(line: string, spans: Int32Array, at: number, now: number): number | undefined;
+  /** Moves the detector on as find() does for a line whose time came out of time(). */
+  won(start: number, end: number, now: number): void;
+  /** After a run: the last line won (find() keeps it for the next line's comparisons). */
+  finish(lastLine: string): void;
 }
 
 interface Entry {
@@ -102,6 +126,40 @@ export class TemplateDetector implements DateDetector {
       this.#time = time;
     }
     return time === undefined ? undefined : { time, start: found.start, end: found.end };
+  }
+
+  templateHits(): { name: string; hits: number }[] {
+    return this.#list.filter((e) => e.hits > 0).map((e) => ({ name: e.t.name, hits: e.hits }));
+  }
+
+  lane(): DateLane | undefined {
+    const i = this.#lastIndex;
+    const e = this.#list[i];
+    const n = e?.t.native;
+    if (!e || !n || !e.t.anchored) return undefined;
+    // Local time as find() reads it for each line of the run: TZ cannot change during one.
+    const tz = this.#zone !== 'local' ? undefined : this.#fixedTz ? this.#fixedTz.tz : WallClock.tz();
+    return {
+      matcher: n.re,
+      reach: Number.isFinite(e.t.reach) ? e.t.reach : -1,
+      time: (line, spans, at, now) =>
+        timeOf(e.t, foundIn(n, line, spans, at), now, this.#zone, this.#clock, tz),
+      won: (start, end, now) => {
+        // #match's bookkeeping for the last winner winning again (it is not promoted).
+        e.matched++;
+        e.hits++;
+        e.lastUsed = now / 1000;
+        e.distance = start;
+        if (this.#firstUnused === i) this.#firstUnused++;
+        this.#startAt = start;
+        this.#endAt = end;
+      },
+      finish: (lastLine) => {
+        this.#dateLine = lastLine;
+        // find()'s cache of the last time read is keyed on a Found the run did not make.
+        this.#timeFound = undefined;
+      },
+    };
   }
 
   #try(e: Entry, line: string, window?: { start: number; end: number }): Found | undefined {

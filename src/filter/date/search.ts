@@ -152,6 +152,14 @@ export function searchRange(
   }
 }
 
+/** The Found of a match of `n`'s template on `line` whose spans sit in `spans` from `at` (a lane's row). */
+export function foundIn(n: NativeTemplate, line: string, spans: Int32Array, at: number): Found {
+  const count = n.re.names.length;
+  const copy: number[] = new Array(2 * count);
+  for (let i = 0; i < 2 * count; i++) copy[i] = spans[at + i]!;
+  return new LineFound(copy[2]!, copy[3]!, line, copy, n);
+}
+
 class LineFound implements Found {
   constructor(
     readonly start: number,

@@ -1,0 +1,151 @@
+// A lane (src/filter/lane.ts, native/src/re2/lane.cc) reads runs of lines in one native call; it
+// must give every line exactly what classify() gives it one line at a time, and leave the filter
+// in the state classify() leaves (the last date, the detector's choice of template). Compared
+// here over every shipped filter and its samples, and over a log made to leave the lane often:
+// invalid dates, a switch of date format, undated, non-ASCII and CRLF lines, an empty line, lines
+// longer than the read buffer, chunk boundaries.
+
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { classifyRange } from '../../../src/cli/regex-scan.ts';
+import { loadFilter } from '../../../src/config/filter-file.ts';
+import { compileFilter, type Filter, type Outcome } from '../../../src/filter/compile.ts';
+import { REPO } from '../../support/config-dir.ts';
+import { requireNativeRegex } from './native-addon.ts';
+
+const available = requireNativeRegex();
+const NOW = Date.UTC(2026, 10, 28);
+const dir = mkdtempSync(join(tmpdir(), 'banhammer-lane-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SHIPPED = readdirSync(join(REPO, 'filter.d'))
+  .filter((f) => f.endsWith('.conf'))
+  .map((f) => f.slice(0, -'.conf'.length));
+
+function filterOf(name: string): Filter {
+  const loaded = loadFilter(REPO, name, {});
+  if ('problems' in loaded) throw new Error(JSON.stringify(loaded.problems));
+  const compiled = compileFilter(loaded.filter, { fixedTz: true });
+  if ('problems' in compiled) throw new Error(JSON.stringify(compiled.problems));
+  return compiled.filter;
+}
+
+function describeOutcome(r: Outcome): unknown {
+  if (r.outcome !== 'matched') return [r.outcome, r.dated];
+  const m = r.match;
+  return [r.outcome, r.dated, m.pattern, m.address?.text, m.host, m.time, m.fields, m.lines];
+}
+
+/** Every line's outcome through classifyRange, lane on or off, and how many lines the lane read. */
+function run(filter: Filter, log: string, lane: boolean): { outcomes: unknown[]; laned: number } {
+  let laned = 0;
+  const counted: Filter = {
+    ...filter,
+    readLines: (buf, from, to, now, maxLine, each) =>
+      filter.readLines(buf, from, to, now, maxLine, (r) => {
+        laned++;
+        each(r);
+      }),
+  };
+  const outcomes: unknown[] = [];
+  const fd = openSync(log, 'r');
+  try {
+    const to = statSync(log).size;
+    classifyRange(fd, { from: 0, to, last: true }, counted, NOW, (r) => outcomes.push(describeOutcome(r)), {
+      lane,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  return { outcomes, laned };
+}
+
+// What a filter's state does to the next lines: an undated failure takes the last date's time, and
+// a dated one goes through whichever template the detector now tries first.
+const AFTER = [
+  'h sshd[1]: Failed password for root from 192.0.2.77 port 22 ssh2',
+  'Nov 27 23:59:59 host sshd[1]: Failed password for root from 192.0.2.78 port 22 ssh2',
+  '2026-11-27T23:59:59.123+01:00 host sshd[1]: Invalid user bob from 192.0.2.79 port 22',
+];
+
+function compareOn(name: string, log: string): number {
+  const [laneFilter, plainFilter] = [filterOf(name), filterOf(name)];
+  const laned = run(laneFilter, log, true);
+  const plain = run(plainFilter, log, false);
+  expect(plain.laned).toBe(0);
+  expect(laned.outcomes).toEqual(plain.outcomes);
+  expect(laneFilter.dateHits()).toEqual(plainFilter.dateHits());
+  // Just after the log's last failure, so an undated line takes the last date read.
+  const times = plain.outcomes.flatMap((o) =>
+    (o as unknown[])[0] === 'matched' ? [(o as unknown[])[5]] : [],
+  );
+  const after = (times.filter((t): t is number => typeof t === 'number').at(-1) ?? NOW) + 1000;
+  for (const line of AFTER)
+    expect(describeOutcome(laneFilter.classify(line, after))).toEqual(
+      describeOutcome(plainFilter.classify(line, after)),
+    );
+  expect(laneFilter.dateHits()).toEqual(plainFilter.dateHits());
+  return laned.laned / Math.max(1, plain.outcomes.length);
+}
+
+/** The bench's seeded auth.log, with lines that leave the lane, some between runs of it. */
+function hostileLog(): string {
+  const log = join(dir, 'hostile.log');
+  execFileSync(process.execPath, [join(REPO, 'bench', 'gen-authlog.mjs'), '6000', log, '11']);
+  const failed = (date: string, ip: string) =>
+    `${date} h sshd[1]: Failed password for root from ${ip} port 22 ssh2`;
+  const lines = [
+    failed('Feb 30 10:00:00', '192.0.2.1'), // no valid time: read as undated
+    failed('Nov 27 10:00:01', '192.0.2.2'),
+    'Failed password for root from 192.0.2.3 port 22 ssh2', // undated: the last date's time
+    failed('Nov 27 10:00:02', '192.0.2.4'),
+    `${failed('Nov 27 10:00:02', '192.0.2.5')}\r`, // CRLF
+    failed('Nov 27 10:00:02', 'é.0.2.6'), // not ASCII
+    `Nov 27 10:00:03 h sshd[1]: Failed password for josé from 192.0.2.7 port 22 ssh2`,
+    '', // an empty line
+    failed('2026-11-27 10:00:04', '192.0.2.8'), // another template wins
+    failed('2026-11-27 10:00:04', '192.0.2.9'),
+    failed('Nov 27 10:00:05', '192.0.2.10'), // and the first wins back
+    failed('Nov 27 10:00:05', '192.0.2.11'),
+    `Nov 27 10:00:06 h sshd[1]: Invalid user ${'x'.repeat(1_500_000)} from 192.0.2.12`, // over the read buffer
+    failed('Nov 27 10:00:07', '192.0.2.13'),
+    failed(' Nov 27 10:00:08', '192.0.2.14'), // a space before the date
+    `${failed('Nov 27 10:00:09', '192.0.2.15')} at Nov 27 10:00:10`, // a second date in the text
+  ];
+  appendFileSync(log, `${lines.join('\n')}\n`);
+  // More of the mix after them, ending in a run of the lane (so the state it leaves is compared).
+  const more = join(dir, 'more.log');
+  execFileSync(process.execPath, [join(REPO, 'bench', 'gen-authlog.mjs'), '9000', more, '12']);
+  execFileSync('sh', ['-c', `cat ${more} >> ${log}`]);
+  appendFileSync(log, `${failed('Nov 27 10:00:11', '192.0.2.16')}\n`);
+  return log;
+}
+
+describe.skipIf(!available)('lane', () => {
+  it.each(SHIPPED)('gives every line of test/samples/%s.log what classify() gives it', (name) => {
+    const log = join(REPO, 'test', 'samples', `${name}.log`);
+    compareOn(name, log);
+  });
+
+  it('gives every line of a log made to leave the lane what classify() gives it, for every shipped filter', () => {
+    const log = hostileLog();
+    expect(statSync(log).size).toBeGreaterThan(2.5 * 1024 * 1024); // several reads of the 1 MiB buffer
+    for (const name of SHIPPED) compareOn(name, log);
+  });
+
+  it('reads a last line without its newline as classify() does', () => {
+    const log = join(dir, 'unterminated.log');
+    const line = 'Nov 27 10:00:11 h sshd[1]: Failed password for root from 192.0.2.16 port 22 ssh2';
+    execFileSync(process.execPath, [join(REPO, 'bench', 'gen-authlog.mjs'), '50', log, '13']);
+    appendFileSync(log, line);
+    expect(compareOn('sshd', log)).toBeGreaterThan(0.9);
+  });
+
+  it('reads most lines of an auth.log for sshd in the lane', () => {
+    const log = hostileLog();
+    expect(compareOn('sshd', log)).toBeGreaterThan(0.99);
+  });
+});
