@@ -3,7 +3,7 @@
 
 import { readSync } from 'node:fs';
 import type { Filter, Outcome } from '../filter/compile.ts';
-import { LineSplitter } from '../tail/line-splitter.ts';
+import { decodeLine, LineSplitter } from '../tail/line-splitter.ts';
 
 /** A line that produced a failure: its number (from 1 within what was scanned), address or host, time. */
 export interface Failing {
@@ -97,11 +97,6 @@ export function tallier(
 // The daemon drops lines over 64 KiB; here every line keeps its number, so the cap is far higher.
 const MAX_LINE = 64 * 1024 * 1024;
 const CHUNK = 1 << 20;
-
-/** A line of buf as the line splitter decodes it: UTF-8 (ASCII reads alike), without its "\r". */
-function decodeLine(buf: Buffer, start: number, nl: number): string {
-  return buf.toString('utf8', start, nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl);
-}
 
 /**
  * Every line of bytes [from, to) of an open file, cut as the daemon cuts them, classified by

@@ -75,7 +75,7 @@ export class Lane {
 
   /**
    * Reads the lines of buf[from, to) while they keep to the usual path, each outcome to `each`
-   * in order; returns where it stopped: `to`, or the start of a line to read the ordinary way.
+   * in order, with where its line starts and where the next one does; returns where it stopped: `to`, or the start of a line to read the ordinary way.
    * Lines longer than `maxLine` bytes are left to the caller.
    */
   read(
@@ -84,7 +84,7 @@ export class Lane {
     to: number,
     now: number,
     maxLine: number,
-    each: (r: Outcome) => void,
+    each: (r: Outcome, start: number, next: number) => void,
   ): number {
     const dates = this.#detector.lane?.();
     if (!dates) return from;
@@ -130,15 +130,16 @@ export class Lane {
         lastDateEnd = de;
         lastTime = time;
         const k = rows[o + 4]!;
-        if (k < 0) each(MISSED_DATED);
+        const next = rows[o + 2]!;
+        if (k < 0) each(MISSED_DATED, start, next);
         else {
           line ??= buf.toString('latin1', start, end);
           const pre = line.slice(0, ds);
           const post = line.slice(de);
           const hit = this.#patterns[k]!.hit(pre + post, rows, o + failAt);
-          each(host.failure(k, hit, { pre, date: line.slice(ds, de), post }, time, now));
+          each(host.failure(k, hit, { pre, date: line.slice(ds, de), post }, time, now), start, next);
         }
-        at = rows[o + 2]!;
+        at = next;
       }
       // Fewer rows than room for: the scan stopped at a line off the path, or at `to`.
       if (stopped || n < ROWS) break;

@@ -13,7 +13,7 @@ import type { Address } from '../core/address.ts';
 import { type Clock, clockStep } from '../core/clock.ts';
 import type { BanOrder, Failure, JailStatus, Line, Verdict } from '../core/types.ts';
 import { FailureCounter } from '../counter/window.ts';
-import type { Filter } from '../filter/compile.ts';
+import type { Filter, Match } from '../filter/compile.ts';
 import { BanBook } from './ban-book.ts';
 import { JailEvents } from './events.ts';
 import { type Evidence, evidence } from './evidence.ts';
@@ -115,8 +115,9 @@ export class Jail {
     // Rebuilding this process's counter: no store write; a ban only if one was due.
     for (const verdict of this.#recount(now))
       await new Promise<void>((done) => this.#judge(verdict, now, done));
-    this.#subscription = await source.follow(config.logpaths, (line) => this.handle(line), {
+    this.#subscription = await source.follow(config.logpaths, (line, match) => this.handle(line, match), {
       fromHead: config.logpathsFromHead ?? [],
+      filter: this.#d.filter,
     });
   }
 
@@ -151,30 +152,40 @@ export class Jail {
     return true;
   }
 
-  /** Runs one line through the pipeline. Synchronous up to the ban, which it starts. */
-  handle(line: Line): void {
+  /**
+   * Runs one line through the pipeline. Synchronous up to the ban, which it starts. `match`: the
+   * filter's, when the source already ran it (a run of lines, tail/reader-pool.ts).
+   */
+  handle(line: Line, match?: Match): void {
     const { filter, clock } = this.#d;
     let now = clock.now();
     // After following a step, the time once that is done, as before.
     if (this.checkClock(now)) now = clock.now();
-    const m = matchOnce(filter, line, now);
+    const m = match ?? matchOnce(filter, line, now);
     if (!m) return;
     const time = this.#times.judge(m.time ?? line.time, now, line.text, line.timeKnown === true);
     if (time === undefined) return;
-    // A multi-line failure keeps every line behind it, for the ban's matches.
-    const seen: Seen = { time, text: m.lines.length > 1 ? m.lines.join('\n') : line.text, fields: m.fields };
+    // A multi-line failure keeps every line behind it, for the ban's matches. Read only for a
+    // failure that counts: a banned address's go on arriving, and the match builds both on demand.
+    const seen = (): Seen => ({
+      time,
+      text: m.lines.length > 1 ? m.lines.join('\n') : line.text,
+      fields: m.fields,
+    });
     if (m.address) this.#count(m.address, seen, now);
-    else if (m.host !== undefined) void this.#resolveAndCount(m.host, seen);
+    else if (m.host !== undefined) void this.#resolveAndCount(m.host, seen());
   }
 
-  #count(address: Address, { time, text, fields }: Seen, now: number): void {
+  #count(address: Address, seen: Seen | (() => Seen), now: number): void {
     const { store, log } = this.#d;
+    // Banned first: the cheaper test, and the usual one for an attacker's later lines.
+    if (this.#book.has(address)) return;
     if (this.#ignored(address)) {
       if (log.isLevelEnabled('debug'))
         log.debug({ ip: address.text }, 'Ignored failure from ignored address.');
       return;
     }
-    if (this.#book.has(address)) return;
+    const { time, text, fields } = typeof seen === 'function' ? seen() : seen;
     const failure: Failure = { address, time, line: text, fields };
     this.#events.found(address);
     store.recordFailure(this.name, failure);

@@ -3,6 +3,7 @@
 
 import type { Firewall } from '../ban/ports.ts';
 import type { BanOrder, Line } from '../core/types.ts';
+import type { Filter, Match } from '../filter/compile.ts';
 
 /** A fresh ban with the lines that led to it. */
 export interface NewBan {
@@ -72,7 +73,17 @@ export interface FollowOptions {
    * line that can still count, as fail2ban does, rather than at the very start.
    */
   readonly skipOld?: SkipOld;
+  /**
+   * The subscriber's filter. A file source then reads each run of a file's lines through it in one
+   * pass (Filter.readLines, filter/lane.ts) and hands the subscriber only the lines it matched,
+   * each with its Match; without it, every line, unmatched. Subscribers sharing a file and a
+   * filter instance share the pass.
+   */
+  readonly filter?: Filter;
 }
+
+/** A subscriber's line; `match`: its filter's, when the source already ran it (FollowOptions.filter). */
+export type LineListener = (line: Line, match?: Match) => void;
 
 /** Which lines are too old to count: dated before `since` (now − findtime) by `timeOf`. */
 export interface SkipOld {
@@ -88,9 +99,5 @@ export interface LogSource {
    * that appear later are read from their start. Several subscribers of one file share one
    * reader. A source that is not made of files (the journal) ignores `paths`.
    */
-  follow(
-    paths: readonly string[],
-    onLine: (line: Line) => void,
-    options?: FollowOptions,
-  ): Promise<Subscription>;
+  follow(paths: readonly string[], onLine: LineListener, options?: FollowOptions): Promise<Subscription>;
 }

@@ -9,7 +9,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { findPredecessor, sameFile } from './fingerprint.ts';
-import { OpenFile } from './open-file.ts';
+import type { RunHandler } from './line-splitter.ts';
+import { type LineSink, OpenFile } from './open-file.ts';
 import type { FilePosition } from './ports.ts';
 
 const CHUNK = 64 * 1024;
@@ -17,6 +18,8 @@ const CHUNK = 64 * 1024;
 export interface FileReaderOptions {
   readonly path: string;
   readonly emit: (line: string) => void;
+  /** Takes runs of complete lines instead of `emit`, when given (LineSplitter.push). */
+  readonly emitRun?: RunHandler;
   /**
    * Where to begin a file that has no stored position, asked once at the first open: `tail`
    * skips what it holds (from its last complete line), `head` reads it whole (from headOffset
@@ -55,9 +58,11 @@ export class FileReader {
   #dropped = 0;
   readonly #buf = Buffer.allocUnsafe(CHUNK);
   readonly #now: () => number;
+  readonly #sink: LineSink;
 
   constructor(options: FileReaderOptions) {
     this.#o = options;
+    this.#sink = { line: options.emit, run: options.emitRun };
     this.path = options.path;
     this.#stored = options.stored;
     this.#now = options.now ?? Date.now;
@@ -150,7 +155,7 @@ export class FileReader {
       }
     }
     cur.size = size;
-    await cur.drain(this.#buf, this.#o.emit, fresh);
+    await cur.drain(this.#buf, this.#sink, fresh);
     if (cur.hash === '' && cur.delivered > 0) cur.hash = await cur.hashNow(cur.offset);
     if (atPath && (String(atPath.ino) !== cur.ino || String(atPath.dev) !== cur.dev)) {
       // Renamed away and replaced: the writer may go on writing the old inode until it reopens.
@@ -158,7 +163,7 @@ export class FileReader {
       this.#retiring.push(cur);
       this.#cur = await OpenFile.open(this.path);
       this.#o.log?.info({ path: this.path }, 'Log file rotated; following the new file.');
-      await this.#cur?.drain(this.#buf, this.#o.emit);
+      await this.#cur?.drain(this.#buf, this.#sink);
     }
   }
 
@@ -224,7 +229,7 @@ export class FileReader {
     );
     if (pred.kind === 'renamed') {
       this.#retiring.push(old);
-      await old.drain(this.#buf, this.#o.emit);
+      await old.drain(this.#buf, this.#sink);
     } else await this.#readOnce(old);
   }
 
@@ -252,7 +257,7 @@ export class FileReader {
   /** Reads a file that will not grow again to its end, then closes it. */
   async #readOnce(file: OpenFile): Promise<void> {
     try {
-      await file.drain(this.#buf, this.#o.emit);
+      await file.drain(this.#buf, this.#sink);
       this.#dropped += file.splitter.dropped;
     } finally {
       await file.close();
@@ -264,7 +269,7 @@ export class FileReader {
     const now = this.#now();
     const keep: OpenFile[] = [];
     for (const f of this.#retiring) {
-      if ((await f.drain(this.#buf, this.#o.emit)) > 0) f.grewAt = now;
+      if ((await f.drain(this.#buf, this.#sink)) > 0) f.grewAt = now;
       if (now - f.grewAt < (this.#o.retireAfterMs ?? 5_000) && !this.#closed) keep.push(f);
       else {
         this.#dropped += f.splitter.dropped;

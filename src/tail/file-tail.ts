@@ -14,15 +14,14 @@ import { type FSWatcher, watch } from 'chokidar';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { requirePackage } from '../core/require-package.ts';
-import type { Line } from '../core/types.ts';
-import type { FollowOptions, LogSource, Subscription } from '../jail/ports.ts';
+import type { FollowOptions, LineListener, LogSource, Subscription } from '../jail/ports.ts';
 import { watchDirWrites } from './dir-writes.ts';
 import type { PositionStore } from './ports.ts';
 import { ReaderPool } from './reader-pool.ts';
 
 const picomatch = requirePackage('picomatch') as typeof import('picomatch');
 
-type Listener = (line: Line) => void;
+type Listener = LineListener;
 
 // chokidar drops 'change' events that follow an emitted one within 50 ms and sends no trailing
 // one, so appends made in that window would wait for the next write. A read just after the
@@ -96,7 +95,12 @@ export class FileTail implements LogSource {
       const attach = async (path: string, initial: boolean) => {
         if (mine.has(path)) return;
         mine.add(path);
-        await this.#attach(path, onLine, { initial, head, skipOld: head ? options.skipOld : undefined });
+        await this.#attach(path, onLine, {
+          initial,
+          head,
+          skipOld: head ? options.skipOld : undefined,
+          filter: options.filter,
+        });
       };
       const dir = dirname(abs);
       const isMatch = picomatch(basename(abs), { dot: true });

@@ -9,6 +9,18 @@ import { isAscii } from 'node:buffer';
 /** The longest line delivered, in bytes without its newline. */
 export const MAX_LINE_BYTES = 64 * 1024;
 
+/**
+ * Takes a run of complete lines, buf[from, to) (`to` just past a newline), in place of emitting
+ * them one by one; returns how many it dropped for their length (over the splitter's maxLine).
+ * It must read them as the splitter would: decodeLine() each, in order.
+ */
+export type RunHandler = (buf: Buffer, from: number, to: number, maxLine: number) => number;
+
+/** The line buf[start, nl) as the splitter emits it: UTF-8 (ASCII reads alike), without its "\r". */
+export function decodeLine(buf: Buffer, start: number, nl: number): string {
+  return buf.toString('utf8', start, nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl);
+}
+
 export class LineSplitter {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
@@ -23,13 +35,22 @@ export class LineSplitter {
     return this.#pendingBytes;
   }
 
-  /** Feeds bytes; calls `emit` for every complete line, without its \n or \r\n. */
-  push(chunk: Buffer, emit: (line: string) => void): void {
+  /**
+   * Feeds bytes; calls `emit` for every complete line, without its \n or \r\n. With `run`, the
+   * complete lines after the one that ends a held-back part go to it as one run instead.
+   */
+  push(chunk: Buffer, emit: (line: string) => void, run?: RunHandler): void {
     let start = 0;
     const ascii = isAscii(chunk);
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
       if (nl < 0) break;
+      if (run && this.#pending.length === 0 && !this.#discarding) {
+        const last = chunk.lastIndexOf(0x0a);
+        this.dropped += run(chunk, start, last + 1, this.maxLine);
+        start = last + 1;
+        break;
+      }
       if (this.#discarding) {
         this.#discarding = false;
       } else if (this.#pendingBytes + (nl - start) > this.maxLine) {

@@ -5,10 +5,16 @@
 import { type BigIntStats, fstatSync, readSync, statSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { firstLineHash, firstLineHashSync, HASH_SPAN, identify } from './fingerprint.ts';
-import { LineSplitter } from './line-splitter.ts';
+import { LineSplitter, type RunHandler } from './line-splitter.ts';
 import type { FilePosition } from './ports.ts';
 
 /** What a reader's pass starts from: look() or lookSync(). */
+/** Where a file's lines go: one by one to `line`, or in runs to `run` when given (LineSplitter.push). */
+export interface LineSink {
+  readonly line: (text: string) => void;
+  readonly run?: RunHandler | undefined;
+}
+
 export interface Looks {
   /** What is at the path now (another file after a rotation); undefined when nothing is. */
   readonly atPath: BigIntStats | undefined;
@@ -111,10 +117,12 @@ export class OpenFile {
   }
 
   /**
-   * Reads to the end, handing each complete line to `emit`; returns how many bytes it read.
-   * `ahead`: the bytes look() left in `buf`, taken first instead of reading them again.
+   * Reads to the end, handing each complete line to `emit` (or runs of them to `sink.run`, see
+   * LineSplitter.push); returns how many bytes it read. `ahead`: the bytes look() left in `buf`,
+   * taken first instead of reading them again.
    */
-  async drain(buf: Buffer, emit: (line: string) => void, ahead?: number): Promise<number> {
+  async drain(buf: Buffer, sink: LineSink | ((line: string) => void), ahead?: number): Promise<number> {
+    const { line: emit, run } = typeof sink === 'function' ? { line: sink, run: undefined } : sink;
     const from = this.offset;
     for (;;) {
       const bytesRead = ahead ?? (await this.handle.read(buf, 0, buf.length, this.offset)).bytesRead;
@@ -123,7 +131,7 @@ export class OpenFile {
       const chunk = buf.subarray(0, bytesRead);
       const start = this.offset;
       this.offset += bytesRead;
-      this.splitter.push(chunk, emit);
+      this.splitter.push(chunk, emit, run);
       const nl = chunk.lastIndexOf(0x0a);
       if (nl >= 0) this.delivered = start + nl + 1;
     }

@@ -8,14 +8,13 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { requirePackage } from '../core/require-package.ts';
-import type { Line } from '../core/types.ts';
-import type { FollowOptions, LogSource, SkipOld, Subscription } from '../jail/ports.ts';
+import type { FollowOptions, LineListener, LogSource, SkipOld, Subscription } from '../jail/ports.ts';
 import type { FileSourceOptions } from './file-tail.ts';
 import { ReaderPool } from './reader-pool.ts';
 
 const picomatch = requirePackage('picomatch') as typeof import('picomatch');
 
-type Listener = (line: Line) => void;
+type Listener = LineListener;
 
 interface Pattern {
   readonly dir: string;
@@ -26,6 +25,7 @@ interface Pattern {
 
 interface Sub {
   readonly onLine: Listener;
+  readonly filter: FollowOptions['filter'];
   readonly patterns: readonly Pattern[];
   readonly mine: Set<string>;
 }
@@ -62,7 +62,7 @@ export class PollingTail implements LogSource {
       const skipOld = head ? options.skipOld : undefined;
       return { dir: dirname(abs), isMatch: picomatch(basename(abs), { dot: true }), head, skipOld };
     });
-    const sub: Sub = { onLine, patterns, mine: new Set() };
+    const sub: Sub = { onLine, filter: options.filter, patterns, mine: new Set() };
     this.#subs.add(sub);
     await this.#discover(sub, true);
     this.#arm();
@@ -118,7 +118,12 @@ export class PollingTail implements LogSource {
         const path = resolve(pattern.dir, name);
         if (sub.mine.has(path) || !this.#subs.has(sub)) continue;
         sub.mine.add(path);
-        await this.#pool.attach(path, sub.onLine, { initial, head: pattern.head, skipOld: pattern.skipOld });
+        await this.#pool.attach(path, sub.onLine, {
+          initial,
+          head: pattern.head,
+          skipOld: pattern.skipOld,
+          filter: sub.filter,
+        });
       }
     }
   }

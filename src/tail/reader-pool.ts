@@ -9,12 +9,14 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Line } from '../core/types.ts';
-import type { SkipOld } from '../jail/ports.ts';
+import type { Filter, Match } from '../filter/compile.ts';
+import type { LineListener, SkipOld } from '../jail/ports.ts';
 import { FileReader } from './file-reader.ts';
+import { decodeLine } from './line-splitter.ts';
 import type { FilePosition, PositionStore } from './ports.ts';
 import { seekByDate } from './seek-by-date.ts';
 
-type Listener = (line: Line) => void;
+type Listener = LineListener;
 
 /** How often positions reach the store at most. */
 export const SAVE_INTERVAL_MS = 1_000;
@@ -23,7 +25,8 @@ const RETIRING_POLL_MS = 200;
 
 interface Tracked {
   readonly reader: FileReader;
-  readonly listeners: Set<Listener>;
+  /** Each subscriber, with the filter its lines go through first (FollowOptions.filter). */
+  readonly listeners: Map<Listener, Filter | undefined>;
   /** Whether any subscriber asked for `head` (read a file never seen before from its start). */
   head: boolean;
   /**
@@ -77,16 +80,16 @@ export class ReaderPool {
   async attach(
     path: string,
     onLine: Listener,
-    how: { initial: boolean; head: boolean; skipOld?: SkipOld | undefined },
+    how: { initial: boolean; head: boolean; skipOld?: SkipOld | undefined; filter?: Filter | undefined },
   ): Promise<void> {
     const tracked = this.#files.get(path);
     if (tracked) {
-      tracked.listeners.add(onLine);
+      tracked.listeners.set(onLine, how.filter);
       wantFrom(tracked, how);
       return;
     }
     const { clock, log, positions } = this.#o;
-    const listeners = new Set<Listener>([onLine]);
+    const listeners = new Map<Listener, Filter | undefined>([[onLine, how.filter]]);
     const stored = positions?.filePosition(path);
     let t: Tracked | undefined;
     const reader = new FileReader({
@@ -94,10 +97,8 @@ export class ReaderPool {
       stored,
       start: () => (how.initial && !t?.head ? 'tail' : 'head'),
       headOffset: how.initial ? (file, size) => headOffset(t!, file, size) : undefined,
-      emit: (text) => {
-        const line: Line = { text, source: path, time: clock.now() };
-        for (const l of listeners) this.#deliver(l, line);
-      },
+      emit: (text) => this.#one(path, listeners, text),
+      emitRun: (buf, from, to, maxLine) => this.#run(path, listeners, { buf, from, to, maxLine }),
       now: () => clock.now(),
       log,
       retireAfterMs: this.#o.retireAfterMs,
@@ -202,14 +203,142 @@ export class ReaderPool {
     }
   }
 
+  /**
+   * One line: to every subscriber when one of them has no filter; else through each filter, the
+   * line going to the subscribers of the filters that matched it, with the match (as #run).
+   */
+  #one(path: string, listeners: ReadonlyMap<Listener, Filter | undefined>, text: string): void {
+    const now = this.#o.clock.now();
+    const line: Line = { text, source: path, time: now };
+    const filters = new Set(listeners.values());
+    if (filters.has(undefined)) {
+      for (const l of listeners.keys()) this.#deliver(l, line, undefined);
+      return;
+    }
+    const matches = new Map<Filter, Match | undefined>();
+    for (const f of filters as Set<Filter>) matches.set(f, f.match(text, now));
+    for (const [l, f] of listeners) {
+      const match = matches.get(f!);
+      if (match) this.#deliver(l, line, match);
+    }
+  }
+
+  /**
+   * A run of complete lines (LineSplitter.push): through each subscriber's filter in one pass per
+   * filter, then, line by line in order, each line some filter matched to the subscribers of that
+   * filter, with its match. A subscriber without a filter gets every line, as emit() gives it.
+   * The filters read every line, as they would one by one; a line no filter matched has nothing
+   * for a subscriber to do (Jail.handle returns at once), so it is not made into a Line.
+   */
+  #run(
+    path: string,
+    listeners: ReadonlyMap<Listener, Filter | undefined>,
+    run: { buf: Buffer; from: number; to: number; maxLine: number },
+  ): number {
+    const { buf } = run;
+    const now = this.#o.clock.now();
+    const filters = new Set(listeners.values());
+    if (filters.has(undefined)) return this.#lineByLine(path, listeners, run, now);
+    const lineAt = (start: number, next: number, text: string | undefined): Line => ({
+      text: text ?? decodeLine(buf, start, next - 1),
+      source: path,
+      time: now,
+    });
+    if (filters.size === 1) {
+      // One filter (however many subscribers share it): each line it matched goes out at once.
+      const f = [...filters][0]!;
+      return readRun(f, run, now, (start, next, match, text) => {
+        const line = lineAt(start, next, text);
+        for (const l of listeners.keys()) this.#deliver(l, line, match);
+      });
+    }
+    // Per line (by its start), what each filter found in it; then the lines in order.
+    const found = new Map<number, { next: number; text: string | undefined; by: Map<Filter, Match> }>();
+    let dropped = 0;
+    for (const f of filters as Set<Filter>) {
+      dropped = readRun(f, run, now, (start, next, match, text) => {
+        let at = found.get(start);
+        if (!at) {
+          at = { next, text, by: new Map() };
+          found.set(start, at);
+        }
+        at.by.set(f, match);
+      });
+    }
+    for (const start of [...found.keys()].sort((a, b) => a - b)) {
+      const at = found.get(start)!;
+      const line = lineAt(start, at.next, at.text);
+      for (const [l, f] of listeners) {
+        const match = at.by.get(f!);
+        if (match) this.#deliver(l, line, match);
+      }
+    }
+    return dropped;
+  }
+
+  /**
+   * A run when some subscriber takes every line: what the splitter's emit does, line by line
+   * (each subscriber with a filter then runs it itself, Jail.handle).
+   */
+  #lineByLine(
+    path: string,
+    listeners: ReadonlyMap<Listener, Filter | undefined>,
+    run: { buf: Buffer; from: number; to: number; maxLine: number },
+    now: number,
+  ): number {
+    const { buf, from, to, maxLine } = run;
+    let dropped = 0;
+    for (let pos = from; pos < to; ) {
+      const nl = buf.indexOf(0x0a, pos);
+      if (nl - pos > maxLine) dropped++;
+      else {
+        const line: Line = { text: decodeLine(buf, pos, nl), source: path, time: now };
+        for (const l of listeners.keys()) this.#deliver(l, line, undefined);
+      }
+      pos = nl + 1;
+    }
+    return dropped;
+  }
+
   // One failing subscriber must not starve the others or abort the read mid-chunk.
-  #deliver(listener: Listener, line: Line): void {
+  #deliver(listener: Listener, line: Line, match: Match | undefined): void {
     try {
-      listener(line);
+      listener(line, match);
     } catch (err) {
       this.#o.log.error({ err, source: line.source }, 'Log line subscriber failed.');
     }
   }
+}
+
+/**
+ * Every line of a run through `f`, in order: runs of them in one pass (Filter.readLines), the
+ * others decoded and classified one by one. Each line `f` matched goes to `matched` (with its text
+ * when it was decoded here). Returns the lines dropped for their length.
+ */
+function readRun(
+  f: Filter,
+  run: { buf: Buffer; from: number; to: number; maxLine: number },
+  now: number,
+  matched: (start: number, next: number, match: Match, text: string | undefined) => void,
+): number {
+  const { buf, from, to, maxLine } = run;
+  let dropped = 0;
+  let pos = from;
+  while (pos < to) {
+    pos = f.readLines(buf, pos, to, now, maxLine, (r, start, next) => {
+      if (r.outcome === 'matched') matched(start, next, r.match, undefined);
+    });
+    if (pos >= to) break;
+    const nl = buf.indexOf(0x0a, pos);
+    if (nl - pos > maxLine) dropped++;
+    else {
+      const text = decodeLine(buf, pos, nl);
+      const r = f.classify(text, now);
+      if (r.outcome === 'matched') matched(pos, nl + 1, r.match, text);
+    }
+    pos = nl + 1;
+  }
+  return dropped;
 }
 
 /** Records where a subscriber wants a file never seen before to begin. */

@@ -45,9 +45,9 @@ function run(filter: Filter, log: string, lane: boolean): { outcomes: unknown[];
   const counted: Filter = {
     ...filter,
     readLines: (buf, from, to, now, maxLine, each) =>
-      filter.readLines(buf, from, to, now, maxLine, (r) => {
+      filter.readLines(buf, from, to, now, maxLine, (r, start, next) => {
         laned++;
-        each(r);
+        each(r, start, next);
       }),
   };
   const outcomes: unknown[] = [];

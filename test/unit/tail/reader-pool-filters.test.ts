@@ -1,0 +1,113 @@
+// Subscribers that give the pool their filter (FollowOptions.filter) get runs of lines read
+// through it in one pass (Filter.readLines): each must get exactly the lines its filter matches,
+// in order, with the match classify() gives line by line; subscribers sharing a filter instance
+// share the pass. A subscriber without a filter still gets every line, unmatched.
+
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadFilter } from '../../../src/config/filter-file.ts';
+import { compileFilter, type Filter, type Match } from '../../../src/filter/compile.ts';
+import { LineSplitter } from '../../../src/tail/line-splitter.ts';
+import { ReaderPool } from '../../../src/tail/reader-pool.ts';
+import { REPO } from '../../support/config-dir.ts';
+import { FakeClock, silentLogger } from '../../support/fakes.ts';
+
+const NOW = Date.UTC(2026, 10, 28);
+let dir: string;
+let file: string;
+let pool: ReaderPool;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'banhammer-pool-filters-'));
+  file = join(dir, 'auth.log');
+  pool = new ReaderPool({ clock: new FakeClock(NOW), log: silentLogger() });
+});
+
+afterEach(async () => {
+  await pool.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function filterOf(name: string): Filter {
+  const loaded = loadFilter(REPO, name, {});
+  if ('problems' in loaded) throw new Error(JSON.stringify(loaded.problems));
+  const compiled = compileFilter(loaded.filter, { fixedTz: true });
+  if ('problems' in compiled) throw new Error(JSON.stringify(compiled.problems));
+  return compiled.filter;
+}
+
+const describeMatch = (m: Match | undefined) =>
+  m && [m.pattern, m.address?.text, m.host, m.time, m.fields, m.lines];
+
+/** The file's lines as the splitter cuts them (64 KiB cap), then what a fresh `name` filter matches of them. */
+function expected(name: string): unknown[] {
+  const lines: string[] = [];
+  new LineSplitter().push(readFileSync(file), (l) => lines.push(l));
+  const f = filterOf(name);
+  return lines.flatMap((text) => {
+    const m = f.match(text, NOW);
+    return m ? [[text, describeMatch(m)]] : [];
+  });
+}
+
+/** Writes the bench's auth.log mix with lines that leave the lane, in pieces cut mid-line. */
+async function writeInPieces(read: () => Promise<void>): Promise<void> {
+  const mix = join(dir, 'mix.log');
+  execFileSync(process.execPath, [join(REPO, 'bench', 'gen-authlog.mjs'), '3000', mix, '5']);
+  const special = [
+    'Nov 27 10:00:01 h sshd[1]: Failed password for josé from 192.0.2.1 port 22 ssh2',
+    'Nov 27 10:00:02 h sshd[1]: Failed password for root from 192.0.2.2 port 22 ssh2\r',
+    'h sshd[1]: Failed password for root from 192.0.2.3 port 22 ssh2',
+    `Nov 27 10:00:03 h sshd[1]: Invalid user ${'x'.repeat(70_000)} from 192.0.2.4`,
+    'Feb 30 10:00:04 h sshd[1]: Failed password for root from 192.0.2.5 port 22 ssh2',
+  ].join('\n');
+  const text = Buffer.concat([readFileSync(mix), Buffer.from(`${special}\n`), readFileSync(mix).subarray(0, 5000)]);
+  for (const [from, to] of [
+    [0, 100_000],
+    [100_000, 250_007],
+    [250_007, text.length],
+  ] as const) {
+    appendFileSync(file, text.subarray(from, to));
+    await read();
+  }
+}
+
+describe('ReaderPool: subscribers with filters', () => {
+  it('hands each subscriber the lines its filter matches, with the match, in order', async () => {
+    appendFileSync(file, '');
+    const shared = filterOf('sshd');
+    const other = filterOf('sshd');
+    const got = { a1: [] as unknown[], a2: [] as unknown[], b: [] as unknown[] };
+    const take = (into: unknown[]) => (line: { text: string }, match?: Match) =>
+      into.push([line.text, describeMatch(match)]);
+    await pool.attach(file, take(got.a1), { initial: true, head: false, filter: shared });
+    await pool.attach(file, take(got.a2), { initial: true, head: false, filter: shared });
+    await pool.attach(file, take(got.b), { initial: true, head: false, filter: other });
+    await writeInPieces(() => pool.read(file));
+    const want = expected('sshd');
+    expect(want.length).toBeGreaterThan(1000);
+    expect(got.a1).toEqual(want);
+    expect(got.a2).toEqual(want);
+    expect(got.b).toEqual(want);
+  });
+
+  it('hands every line, unmatched, to everyone while a subscriber has no filter', async () => {
+    appendFileSync(file, '');
+    const withFilter: unknown[] = [];
+    const without: string[] = [];
+    await pool.attach(file, (l, m) => withFilter.push([l.text, m]), {
+      initial: true,
+      head: false,
+      filter: filterOf('sshd'),
+    });
+    await pool.attach(file, (l) => without.push(l.text), { initial: true, head: false });
+    await writeInPieces(() => pool.read(file));
+    const lines: string[] = [];
+    new LineSplitter().push(readFileSync(file), (l) => lines.push(l));
+    expect(without).toEqual(lines);
+    expect(withFilter).toEqual(lines.map((l) => [l, undefined]));
+  });
+});
