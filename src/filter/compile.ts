@@ -50,7 +50,8 @@ export interface Filter {
   classify(line: string, now: number, knownTime?: number): Outcome;
   /**
    * classify() for the complete lines of buf[from, to) in one native pass where it can (lane.ts):
-   * each outcome to `each`, in order, with where its line starts and the next one does; returns where it stopped, `to` or the start of a line the
+   * each outcome to `each`, in order, with where its line starts and the next one does (and its
+   * text when it was decoded on the way); returns where it stopped, `to` or the start of a line the
    * caller decodes and hands to classify() before calling again after it. Lines are cut as the
    * line splitter cuts them (tail/line-splitter.ts); lines over `maxLine` bytes are left to the caller.
    */
@@ -60,7 +61,7 @@ export interface Filter {
     to: number,
     now: number,
     maxLine: number,
-    each: (r: Outcome, start: number, next: number) => void,
+    each: (r: Outcome, start: number, next: number, text?: string) => void,
   ): number;
   /** Lines each date template has won so far (those that won any): fail2ban-regex's "Date template hits". */
   dateHits(): { readonly name: string; readonly hits: number }[];

@@ -185,7 +185,7 @@ export class FailureFinder {
     to: number,
     now: number,
     maxLine: number,
-    each: (r: Outcome, start: number, next: number) => void,
+    each: (r: Outcome, start: number, next: number, text?: string) => void,
   ): number {
     if (this.#lane === undefined) {
       this.#lane =

@@ -75,7 +75,8 @@ export class Lane {
 
   /**
    * Reads the lines of buf[from, to) while they keep to the usual path, each outcome to `each`
-   * in order, with where its line starts and where the next one does; returns where it stopped: `to`, or the start of a line to read the ordinary way.
+   * in order, with where its line starts and where the next one does (and the line's text when it
+   * was decoded: for a failure); returns where it stopped: `to`, or the start of a line to read the ordinary way.
    * Lines longer than `maxLine` bytes are left to the caller.
    */
   read(
@@ -84,7 +85,7 @@ export class Lane {
     to: number,
     now: number,
     maxLine: number,
-    each: (r: Outcome, start: number, next: number) => void,
+    each: (r: Outcome, start: number, next: number, text?: string) => void,
   ): number {
     const dates = this.#detector.lane?.();
     if (!dates) return from;
@@ -137,7 +138,7 @@ export class Lane {
           const pre = line.slice(0, ds);
           const post = line.slice(de);
           const hit = this.#patterns[k]!.hit(pre + post, rows, o + failAt);
-          each(host.failure(k, hit, { pre, date: line.slice(ds, de), post }, time, now), start, next);
+          each(host.failure(k, hit, { pre, date: line.slice(ds, de), post }, time, now), start, next, line);
         }
         at = next;
       }

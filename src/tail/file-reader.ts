@@ -14,6 +14,12 @@ import { type LineSink, OpenFile } from './open-file.ts';
 import type { FilePosition } from './ports.ts';
 
 const CHUNK = 64 * 1024;
+// A backlog or a burst is read in reads of this size (OpenFile.drain), each a trip through libuv's
+// thread pool: 1M lines in 64 KiB reads left the event loop waiting a tenth of the catch-up. Not
+// larger: a read's lines are handled in one go, and what they make lives until the tick's commit
+// (1 MiB made a ban storm's young-generation collections copy more: 2.55 s at 256 KiB, ~3 s).
+// bench/figures/startup.mjs and ban-throughput.mjs.
+const BIG_CHUNK = 256 * 1024;
 
 export interface FileReaderOptions {
   readonly path: string;
@@ -59,10 +65,19 @@ export class FileReader {
   readonly #buf = Buffer.allocUnsafe(CHUNK);
   readonly #now: () => number;
   readonly #sink: LineSink;
+  /** BIG_CHUNK bytes, made at the first read that fills #buf. */
+  #big: Buffer | undefined;
 
   constructor(options: FileReaderOptions) {
     this.#o = options;
-    this.#sink = { line: options.emit, run: options.emitRun };
+    this.#sink = {
+      line: options.emit,
+      run: options.emitRun,
+      big: () => {
+        this.#big ??= Buffer.allocUnsafe(BIG_CHUNK);
+        return this.#big;
+      },
+    };
     this.path = options.path;
     this.#stored = options.stored;
     this.#now = options.now ?? Date.now;

@@ -8,13 +8,15 @@ import { firstLineHash, firstLineHashSync, HASH_SPAN, identify } from './fingerp
 import { LineSplitter, type RunHandler } from './line-splitter.ts';
 import type { FilePosition } from './ports.ts';
 
-/** What a reader's pass starts from: look() or lookSync(). */
 /** Where a file's lines go: one by one to `line`, or in runs to `run` when given (LineSplitter.push). */
 export interface LineSink {
   readonly line: (text: string) => void;
   readonly run?: RunHandler | undefined;
+  /** A larger read buffer, for the rest of a drain whose first read filled `buf`. */
+  readonly big?: (() => Buffer) | undefined;
 }
 
+/** What a reader's pass starts from: look() or lookSync(). */
 export interface Looks {
   /** What is at the path now (another file after a rotation); undefined when nothing is. */
   readonly atPath: BigIntStats | undefined;
@@ -122,7 +124,11 @@ export class OpenFile {
    * taken first instead of reading them again.
    */
   async drain(buf: Buffer, sink: LineSink | ((line: string) => void), ahead?: number): Promise<number> {
-    const { line: emit, run } = typeof sink === 'function' ? { line: sink, run: undefined } : sink;
+    const {
+      line: emit,
+      run,
+      big,
+    } = typeof sink === 'function' ? { line: sink, run: undefined, big: undefined } : sink;
     const from = this.offset;
     for (;;) {
       const bytesRead = ahead ?? (await this.handle.read(buf, 0, buf.length, this.offset)).bytesRead;
@@ -134,6 +140,9 @@ export class OpenFile {
       this.splitter.push(chunk, emit, run);
       const nl = chunk.lastIndexOf(0x0a);
       if (nl >= 0) this.delivered = start + nl + 1;
+      // A read that filled the buffer: more is waiting (a backlog, a burst); on in larger reads,
+      // one trip through the thread pool each, when the sink has a larger buffer to lend.
+      if (bytesRead === buf.length && big) buf = big();
     }
   }
 

@@ -325,8 +325,8 @@ function readRun(
   let dropped = 0;
   let pos = from;
   while (pos < to) {
-    pos = f.readLines(buf, pos, to, now, maxLine, (r, start, next) => {
-      if (r.outcome === 'matched') matched(start, next, r.match, undefined);
+    pos = f.readLines(buf, pos, to, now, maxLine, (r, start, next, text) => {
+      if (r.outcome === 'matched') matched(start, next, r.match, text);
     });
     if (pos >= to) break;
     const nl = buf.indexOf(0x0a, pos);

@@ -64,7 +64,11 @@ async function writeInPieces(read: () => Promise<void>): Promise<void> {
     `Nov 27 10:00:03 h sshd[1]: Invalid user ${'x'.repeat(70_000)} from 192.0.2.4`,
     'Feb 30 10:00:04 h sshd[1]: Failed password for root from 192.0.2.5 port 22 ssh2',
   ].join('\n');
-  const text = Buffer.concat([readFileSync(mix), Buffer.from(`${special}\n`), readFileSync(mix).subarray(0, 5000)]);
+  const text = Buffer.concat([
+    readFileSync(mix),
+    Buffer.from(`${special}\n`),
+    readFileSync(mix).subarray(0, 5000),
+  ]);
   for (const [from, to] of [
     [0, 100_000],
     [100_000, 250_007],
