@@ -119,7 +119,7 @@ Napi::Value Scan(const Napi::CallbackInfo& info) {
                       s->prev_match.size() == m1 - m0 && std::memcmp(s->prev_match.data(), line + m0, m1 - m0) == 0;
     if (!same) {
       s->have_prev = false;
-      if (!dp.Exec(s->line, 0, cut_at, ds)) break;
+      if (!dp.GroupsAt(s->line, cut_at, m0, m1, ds) && !dp.Exec(s->line, 0, cut_at, ds)) break;
       s->have_prev = true;
       s->prev_from = m0;
       s->prev_before = before;

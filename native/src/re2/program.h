@@ -54,6 +54,11 @@ class Program {
    * side of it, or the text's edge: lane.cc reuses a line's groups for the next line on that.)
    */
   bool Locate(const Utf8Text& text, size_t first, size_t last, size_t* from, size_t* to) const;
+  /**
+   * Exec's spans for the match Locate() found at bytes [from, to) of text[0, last) (ASCII text):
+   * the groups of the match alone, as Exec's second step reads them.
+   */
+  bool GroupsAt(const Utf8Text& text, size_t last, size_t from, size_t to, int32_t* spans);
 
  private:
   Program() = default;
