@@ -31,6 +31,8 @@ export async function startup(ns, tool, { lines, variant, runs, enoughMs, timeou
     String(step),
   ]);
   appendFileSync(log.path, failures([SENTINEL], 3));
+  // Written back to disk now, not during the runs.
+  execFileSync('sync');
   const jails = [{ name: 'sshd', logpath: log.path, head: true, findtime: variant === 'old' ? '10m' : '1w' }];
   const times = await repeat(
     runs,

@@ -38,24 +38,39 @@ export function readPart(
 export function readPartKept(
   filter: Filter,
   failregexes: number,
-  job: PartJob & { fd: number },
+  job: { fd: number; part: Part; last: boolean; now: number; json: boolean },
 ): WorkerResult {
   const failing: Failing[] = [];
   const result = readPart(filter, failregexes, job, job.json ? (f) => failing.push(f) : undefined);
   return { ...result, failing };
 }
 
-/** What a worker thread is given (workerData): plain data. */
-export interface PartJob {
+/** What a worker thread is given (workerData): plain data, and the shared claims counter. */
+export interface QueueJob {
   readonly filter: FilterRequest;
   readonly log: string;
-  readonly part: Part;
-  readonly last: boolean;
+  readonly parts: readonly Part[];
+  /** The log's size: the part that ends there ends the log. */
+  readonly size: number;
   readonly now: number;
   readonly json: boolean;
+  /** claims[0]: the next part to read, over every thread (claim()). */
+  readonly claims: Int32Array;
 }
 
-/** What the worker posts back: the part's result, and its failing lines when --json asked. */
+/** The next part for the calling thread, or -1 when every part is taken. */
+export function claim(claims: Int32Array, parts: number): number {
+  const i = Atomics.add(claims, 0, 1);
+  return i < parts ? i : -1;
+}
+
+/** What the worker posts back per part: the part's result, and its failing lines when --json asked. */
 export interface WorkerResult extends PartResult {
   readonly failing: readonly Failing[];
+}
+
+/** One part read by a worker. */
+export interface PartDone {
+  readonly index: number;
+  readonly result: WorkerResult;
 }

@@ -10,7 +10,14 @@ import type { FilterConfig } from '../config/types.ts';
 import type { Filter } from '../filter/compile.ts';
 import { regexEngine } from '../filter/native-regex.ts';
 import { type FilterRequest, loadRegexFilter } from './regex-filter.ts';
-import { type PartJob, readPart, readPartKept, type WorkerResult } from './regex-part.ts';
+import {
+  claim,
+  type PartDone,
+  type QueueJob,
+  readPart,
+  readPartKept,
+  type WorkerResult,
+} from './regex-part.ts';
 import { type Part, planParts } from './regex-parts.ts';
 import { addTally, emptyTally, type Failing, type Tally, tallier, tallyDates } from './regex-scan.ts';
 
@@ -30,6 +37,9 @@ export interface RegexOptions {
 // Below this, starting a worker (compiling the filter again, ~50 ms) costs more than it saves.
 const PARALLEL_BYTES = 16 * 1024 * 1024;
 const MAX_JOBS = 4;
+// Parts per thread, each of at least MIN_PART_BYTES: each costs a warm-up read of up to 64 KiB.
+const PARTS_PER_JOB = 8;
+const MIN_PART_BYTES = 4 * 1024 * 1024;
 
 // The built worker, from src/cli/ (tests) and dist/cli/ alike; when it is missing, each part is
 // read on the main thread instead.
@@ -48,19 +58,19 @@ export async function runRegex(
   try {
     const size = fd === undefined ? 0 : fstatSync(fd).size;
     const jobs = opts.jobs ?? (size >= PARALLEL_BYTES ? Math.min(availableParallelism(), MAX_JOBS) : 1);
+    // Several parts per thread, claimed in turn from a shared counter: a thread that started later
+    // or runs slower (a worker compiles its filter first) takes fewer, and all end together.
     let parts: Part[] =
-      fd !== undefined && jobs > 1 ? planParts(fd, size, jobs) : [{ warm: 0, from: 0, to: size }];
-    const job = (part: Part): PartJob => ({
-      filter: request,
-      log,
-      part,
-      last: part.to === size,
-      now: opts.now,
-      json: opts.json,
-    });
+      fd !== undefined && jobs > 1
+        ? planParts(fd, size, Math.min(jobs * PARTS_PER_JOB, Math.ceil(size / MIN_PART_BYTES)))
+        : [{ warm: 0, from: 0, to: size }];
+    // Part 0 is this thread's, read and printed as it goes; the others go to whoever claims them.
+    const claims = new Int32Array(new SharedArrayBuffer(4));
+    claims[0] = 1;
+    const job: QueueJob = { filter: request, log, parts, size, now: opts.now, json: opts.json, claims };
     // Workers compile the filter for themselves, so they start before this thread compiles its
     // own; if it then turns out to tie lines together, they are stopped and the log read in one pass.
-    let workers = parts.slice(1).map((part) => new PartWorker(job(part)));
+    let workers = parts.length > 1 ? Array.from({ length: jobs - 1 }, () => new PartWorker(job)) : [];
     const loaded = loadRegexFilter(request);
     if ('error' in loaded || !loaded.filter.independentLines) {
       for (const w of workers) w.stop();
@@ -72,7 +82,8 @@ export async function runRegex(
       return 65;
     }
     const { config, filter } = loaded;
-    const tally = emptyTally(config.failregex.length);
+    const failregexes = config.failregex.length;
+    const tally = emptyTally(failregexes);
     let limited = 0;
     // Lines are numbered over the whole log: a part's own numbers start after the lines before it.
     const print = (offset: number) => (f: Failing) =>
@@ -84,17 +95,18 @@ export async function runRegex(
       tallyDates(tally, filter);
       limited = filter.limited();
     } else {
-      // The first part is read here while the workers read theirs, and printed as it goes.
-      const first = readPart(
-        filter,
-        config.failregex.length,
-        { ...job(parts[0]!), fd },
-        opts.json ? print(0) : undefined,
-      );
+      const partJob = (i: number) => ({ part: parts[i]!, last: parts[i]!.to === size, now: opts.now, fd });
+      const first = readPart(filter, failregexes, partJob(0), opts.json ? print(0) : undefined);
       addTally(tally, first.tally);
       limited += first.limited;
-      for (const w of workers) {
-        const r = await w.result(filter, fd, config.failregex.length);
+      // Then parts claimed here, kept for printing in order; then what the workers read.
+      const done: (WorkerResult | undefined)[] = new Array(parts.length);
+      for (let i = claim(claims, parts.length); i >= 0; i = claim(claims, parts.length))
+        done[i] = readPartKept(filter, failregexes, { ...partJob(i), json: opts.json });
+      for (const w of workers) for (const [i, r] of await w.results()) done[i] = r;
+      for (let i = 1; i < parts.length; i++) {
+        // A part claimed by a worker that then failed is read here.
+        const r = done[i] ?? readPartKept(filter, failregexes, { ...partJob(i), json: opts.json });
         if (opts.json) r.failing.forEach(print(tally.lines));
         addTally(tally, r.tally);
         limited += r.limited;
@@ -134,17 +146,15 @@ function report(
 }
 
 /**
- * One part read on a worker thread. A worker that cannot start or fails (no built dist/, a
- * thread limit) costs only speed: the part is then read on this thread, with this thread's
- * filter, whose warm-up lines bring its date detector to where the part starts.
+ * A worker thread reading the parts it claims. One that cannot start or fails (no built dist/, a
+ * thread limit) costs only speed: a part it claimed and did not finish is read on this thread.
  */
 class PartWorker {
-  readonly #job: PartJob;
   readonly #worker: Worker | undefined;
-  readonly #outcome: Promise<WorkerResult | undefined>;
+  readonly #done = new Map<number, WorkerResult>();
+  readonly #finished: Promise<void>;
 
-  constructor(job: PartJob) {
-    this.#job = job;
+  constructor(job: QueueJob) {
     let worker: Worker | undefined;
     try {
       worker = new Worker(WORKER, { workerData: job });
@@ -152,11 +162,11 @@ class PartWorker {
       worker = undefined;
     }
     this.#worker = worker;
-    this.#outcome = new Promise((resolve) => {
-      if (!worker) return resolve(undefined);
-      worker.once('message', (r: WorkerResult) => resolve(r));
-      worker.once('error', () => resolve(undefined));
-      worker.once('exit', () => resolve(undefined));
+    this.#finished = new Promise((resolve) => {
+      if (!worker) return resolve();
+      worker.on('message', (r: PartDone) => this.#done.set(r.index, r.result));
+      worker.once('error', () => resolve());
+      worker.once('exit', () => resolve());
     });
   }
 
@@ -164,8 +174,10 @@ class PartWorker {
     void this.#worker?.terminate();
   }
 
-  async result(filter: Filter, fd: number, failregexes: number): Promise<WorkerResult> {
-    return (await this.#outcome) ?? readPartKept(filter, failregexes, { ...this.#job, fd });
+  /** The parts it read, by index, once it has stopped. */
+  async results(): Promise<ReadonlyMap<number, WorkerResult>> {
+    await this.#finished;
+    return this.#done;
   }
 }
 
