@@ -76,24 +76,29 @@ export function compilePattern(
   // A leading global flag group is Python's own spelling of re.compile(..., re.MULTILINE).
   const t = translate(multiline ? `(?m)${scoped}` : scoped);
   if (t.kind === 'error') return fail(t.message);
-  let re: RE2;
-  try {
-    re = new RE2(t.source);
-  } catch (err) {
-    return fail((err as Error).message);
+  // PCRE2 may read the groups only of an exact translation that repeats nothing that can match empty.
+  const native = nativeMatcher(t.source, { fastCaptures: t.kind === 'exact' && !t.repeatsEmpty });
+  // node-re2 only where libre2 refused the source (or the addon is not built): a source libre2
+  // compiles means the same to node-re2 (native-regex.ts), and compiling both took twice as long.
+  let re: RE2 | undefined;
+  if (!native) {
+    try {
+      re = new RE2(t.source);
+    } catch (err) {
+      return fail((err as Error).message);
+    }
   }
   const merge = alternatesOf(python);
   const literal = t.literal;
-  // PCRE2 may read the groups only of an exact translation that repeats nothing that can match empty.
-  const native = nativeMatcher(t.source, { fastCaptures: t.kind === 'exact' && !t.repeatsEmpty });
-  if (t.kind === 'exact' && native) return exactNative(native, literal, merge);
   if (t.kind === 'exact') {
+    if (native) return exactNative(native, literal, merge);
+    const node = re!;
     return {
       search(text) {
         // Cheapest first: a substring check, then RE2's yes/no, and only then the capturing exec,
         // which costs several times more than the test (it builds the groups).
-        if (!text.includes(literal) || !re.test(text)) return undefined;
-        const m = re.exec(text);
+        if (!text.includes(literal) || !node.test(text)) return undefined;
+        const m = node.exec(text);
         if (!m) return undefined;
         return { groups: merge((m.groups ?? {}) as Groups), start: m.index, end: m.index + m[0].length };
       },
@@ -101,7 +106,7 @@ export function compilePattern(
   }
   ctx.fallbacks.push({ pattern: p, constructs: t.constructs });
   const confirm: Confirmer = t.confirm;
-  const superset = native ?? re;
+  const superset = (native ?? re)!;
   return {
     search(text) {
       // RE2 first: only lines the superset accepts pay for the backtracking confirmation.
