@@ -32,8 +32,8 @@ export interface LaneParts {
   readonly maxlines: number;
 }
 
-/** Rows per native call: the rows' memory is reused, so a call holds about 400 KiB at most. */
-const ROWS = 4096;
+/** Rows per native call; the rows' memory (about 140 KiB for sshd) is kept for the next call. */
+const ROWS = 1024;
 
 export class Lane {
   readonly #native: NativeLane;
