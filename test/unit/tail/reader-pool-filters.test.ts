@@ -13,7 +13,7 @@ import { compileFilter, type Filter, type Match } from '../../../src/filter/comp
 import { LineSplitter } from '../../../src/tail/line-splitter.ts';
 import { ReaderPool } from '../../../src/tail/reader-pool.ts';
 import { REPO } from '../../support/config-dir.ts';
-import { FakeClock, silentLogger } from '../../support/fakes.ts';
+import { captureLogger, FakeClock, silentLogger } from '../../support/fakes.ts';
 
 const NOW = Date.UTC(2026, 10, 28);
 let dir: string;
@@ -96,6 +96,32 @@ describe('ReaderPool: subscribers with filters', () => {
     expect(got.a1).toEqual(want);
     expect(got.a2).toEqual(want);
     expect(got.b).toEqual(want);
+  });
+
+  it('counts a line over 64 KiB in a run as dropped, and reports it', async () => {
+    const { log, records } = captureLogger('warn');
+    const counted = new ReaderPool({ clock: new FakeClock(NOW), log });
+    try {
+      appendFileSync(file, '');
+      const got: string[] = [];
+      await counted.attach(file, (l) => got.push(l.text), {
+        initial: true,
+        head: false,
+        filter: filterOf('sshd'),
+      });
+      const failed = (ip: string) =>
+        `Nov 27 10:00:01 h sshd[1]: Failed password for root from ${ip} port 22 ssh2`;
+      // 80 KB of lines first: the over-long one then sits whole inside the second, larger read,
+      // so the run drops it (not the splitter, as a held-back part).
+      const before = Array.from({ length: 1000 }, () => failed('192.0.2.1'));
+      const long = failed(`192.0.2.2 ${'x'.repeat(70_000)}`);
+      appendFileSync(file, `${before.join('\n')}\n${long}\n${failed('192.0.2.3')}\n`);
+      await counted.read(file);
+      expect(got).toEqual([...before, failed('192.0.2.3')]);
+      expect(records.filter((r) => /over-long/.test(String(r.msg))).map((r) => r.lines)).toEqual([1]);
+    } finally {
+      await counted.close();
+    }
   });
 
   it('hands every line, unmatched, to everyone while a subscriber has no filter', async () => {
