@@ -190,8 +190,8 @@ export class FailureFinder {
     if (this.#lane === undefined) {
       this.#lane =
         Lane.for(this.#p, {
-          failure: (pattern, hit, tuple, time, now) =>
-            this.#failure(pattern, hit, NO_GROUPS, [tuple], { time, dated: true, now }) ?? MISSED[1]!,
+          failure: (pattern, hit, tuple, time, now, pre) =>
+            this.#failure(pattern, hit, pre ?? NO_GROUPS, [tuple], { time, dated: true, now }) ?? MISSED[1]!,
           dated: (time, line, start, end) => {
             this.#lastTime = time;
             this.#lastLine = line;

@@ -2,8 +2,10 @@
 // JavaScript once per line costs more than the regexes do: a line's date search and its failregexes
 // each read the line across N-API, and each line was a string before any of them ran. A lane reads
 // the bytes: for each line, the date template that won the last line at the line's start (what
-// find() tries first, alone, and keeps when it finds), then the failregexes on the line without its
-// date, in order, each behind its literal. Only a line that produced a failure becomes a string.
+// find() tries first, alone, and keeps when it finds), then prefregex (when the filter has one) on
+// the line without its date, then the failregexes in order, each behind its literal, on that text or
+// prefregex's <F-CONTENT>. Only a line that produced a failure becomes a string; its ignoreregexes
+// are then checked here, as process() checks them after a failregex matched.
 // The lane stops at the first line off that path (not ASCII, no date there, an empty date, an
 // invalid time, too long); the caller reads that line the ordinary way (FailureFinder.process) and
 // starts the lane again after it. So every line gets what process() would give it, and the date
@@ -13,17 +15,20 @@ import type { DateDetector } from './date/index.ts';
 import type { Outcome } from './find-failure.ts';
 import type { TupleLine } from './line-buffer.ts';
 import { type NativeLane, nativeLane } from './native-regex.ts';
-import type { Hit, LanePattern, Pattern } from './pattern.ts';
+import type { Groups, Hit, LanePattern, Pattern } from './pattern.ts';
 
 /** What the lane hands back to the finder it reads for. */
 export interface LaneHost {
-  /** The outcome of a dated line whose failregex `pattern` matched the text without the date. */
-  failure(pattern: number, hit: Hit, tuple: TupleLine, time: number, now: number): Outcome;
+  /**
+   * The outcome of a dated line whose failregex `pattern` matched the text without the date (or
+   * prefregex's content of it); `pre`: prefregex's other groups, when the filter has one.
+   */
+  failure(pattern: number, hit: Hit, tuple: TupleLine, time: number, now: number, pre?: Groups): Outcome;
   /** The last dated line of a run, as process() keeps it for the undated lines after it. */
   dated(time: number, line: string, start: number, end: number): void;
 }
 
-/** The parts of a finder a lane needs; a lane exists only for a finder that has no others. */
+/** The parts of a finder a lane reads for (Lane.for says which finders it can read for). */
 export interface LaneParts {
   readonly prefregex: Pattern | undefined;
   readonly failregex: readonly Pattern[];
@@ -38,39 +43,61 @@ const ROWS = 1024;
 export class Lane {
   readonly #native: NativeLane;
   readonly #patterns: readonly LanePattern[];
+  readonly #pref: LanePattern | undefined;
+  readonly #ignoreregex: readonly Pattern[];
   readonly #detector: DateDetector;
   readonly #host: LaneHost;
   #rows = new Int32Array(0);
 
   private constructor(
     native: NativeLane,
-    patterns: readonly LanePattern[],
+    patterns: {
+      failregex: readonly LanePattern[];
+      pref: LanePattern | undefined;
+      ignoreregex: readonly Pattern[];
+    },
     detector: DateDetector,
     host: LaneHost,
   ) {
     this.#native = native;
-    this.#patterns = patterns;
+    this.#patterns = patterns.failregex;
+    this.#pref = patterns.pref;
+    this.#ignoreregex = patterns.ignoreregex;
     this.#detector = detector;
     this.#host = host;
   }
 
   /**
-   * A lane for a finder of one-line failures whose failregexes are all exact patterns on libre2,
-   * with no prefregex nor ignoreregex; undefined for any other (or without the addon).
+   * A lane for a finder of one-line failures whose failregexes and prefregex (when it has one) are
+   * all exact patterns on libre2; undefined for any other (or without the addon). ignoreregex is
+   * checked here, on the failures a lane finds, so only where process() checks it after a
+   * failregex: not when there are clearly fewer ignoreregexes than failregexes (then process()
+   * checks them first, on every line).
    */
   static for(parts: LaneParts, host: LaneHost): Lane | undefined {
-    if (parts.maxlines > 1 || parts.prefregex || parts.ignoreregex.length > 0) return undefined;
-    if (!parts.detector.lane) return undefined;
+    const { ignoreregex, failregex, prefregex } = parts;
+    if (parts.maxlines > 1 || !parts.detector.lane) return undefined;
+    if (ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2) return undefined;
     const patterns: LanePattern[] = [];
-    for (const p of parts.failregex) {
+    for (const p of failregex) {
       if (!p.lane) return undefined;
       patterns.push(p.lane);
     }
-    const native = nativeLane(
-      patterns.map((p) => p.matcher),
-      patterns.map((p) => p.literal),
-    );
-    return native && new Lane(native, patterns, parts.detector, host);
+    const pref = prefregex?.lane;
+    if (prefregex && !pref) return undefined;
+    const content = pref ? pref.matcher.names.indexOf('content') : -1;
+    let native: NativeLane | undefined;
+    try {
+      native = nativeLane(
+        patterns.map((p) => p.matcher),
+        patterns.map((p) => p.literal),
+        pref && { matcher: pref.matcher, literal: pref.literal, content },
+      );
+    } catch {
+      // The addon refuses what it cannot read from ASCII lines (a non-ASCII prefregex literal).
+      return undefined;
+    }
+    return native && new Lane(native, { failregex: patterns, pref, ignoreregex }, parts.detector, host);
   }
 
   /**
@@ -90,8 +117,11 @@ export class Lane {
     const dates = this.#detector.lane?.();
     if (!dates) return from;
     const head = this.#native.head;
-    const failAt = head + 2 * dates.matcher.names.length;
+    const prefAt = head + 2 * dates.matcher.names.length;
+    const failAt = prefAt + 2 * this.#native.prefGroups;
     const stride = failAt + 2 * this.#native.failGroups;
+    const pref = this.#pref;
+    const ignoreregex = this.#ignoreregex;
     if (this.#rows.length < ROWS * stride) this.#rows = new Int32Array(ROWS * stride);
     const rows = this.#rows;
     const host = this.#host;
@@ -137,8 +167,20 @@ export class Lane {
           line ??= buf.toString('latin1', start, end);
           const pre = line.slice(0, ds);
           const post = line.slice(de);
-          const hit = this.#patterns[k]!.hit(pre + post, rows, o + failAt);
-          each(host.failure(k, hit, { pre, date: line.slice(ds, de), post }, time, now), start, next, line);
+          // process()'s steps on the text without the date: prefregex, its content, failregex, ignoreregex.
+          let text = pre + post;
+          let preGroups: Groups | undefined;
+          if (pref) {
+            const { content, ...rest } = pref.hit(text, rows, o + prefAt).groups;
+            preGroups = rest;
+            if (content) text = content;
+          }
+          const hit = this.#patterns[k]!.hit(text, rows, o + failAt);
+          const outcome =
+            ignoreregex.length > 0 && ignoreregex.some((ig) => ig.search(text))
+              ? IGNORED_DATED
+              : host.failure(k, hit, { pre, date: line.slice(ds, de), post }, time, now, preGroups);
+          each(outcome, start, next, line);
         }
         at = next;
       }
@@ -154,5 +196,7 @@ export class Lane {
   }
 }
 
-// process()'s outcome for a dated line no failregex matched (find-failure.ts MISSED).
+// process()'s outcomes for a dated line no failregex matched, and for one an ignoreregex then
+// matched (find-failure.ts MISSED, IGNORED).
 const MISSED_DATED: Outcome = Object.freeze({ outcome: 'missed', dated: true });
+const IGNORED_DATED: Outcome = Object.freeze({ outcome: 'ignored', dated: true });

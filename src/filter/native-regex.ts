@@ -50,6 +50,15 @@ export interface NativeLane {
   readonly head: number;
   /** The most groups (group 0 included) of any of the lane's failregexes. */
   readonly failGroups: number;
+  /** prefregex's groups (group 0 included), 0 without one; its spans come before the failregex's. */
+  readonly prefGroups: number;
+}
+
+/** A lane's prefregex: its program, literal, and the group number of <F-CONTENT> (-1: none). */
+export interface LanePrefregex {
+  readonly matcher: NativeMatcher;
+  readonly literal: string;
+  readonly content: number;
 }
 
 /** What native/build/Release/banhammer_re2.node exports. */
@@ -61,7 +70,11 @@ export interface NativeRegexAddon {
    */
   compile(source: string, caseless?: boolean, longest?: boolean, fastCaptures?: boolean): NativeMatcher;
   /** A lane over these failregexes, in order, each behind its required literal ('' for none). */
-  lane(failregexes: readonly unknown[], literals: readonly string[]): NativeLane;
+  lane(
+    failregexes: readonly unknown[],
+    literals: readonly string[],
+    prefregex?: { handle: unknown; literal: string; content: number },
+  ): NativeLane;
   /** The libre2 version the addon was built against, e.g. `20220601`. */
   readonly libraryVersion: string;
 }
@@ -120,12 +133,14 @@ export function nativeMatcher(
 export function nativeLane(
   failregexes: readonly NativeMatcher[],
   literals: readonly string[],
+  prefregex?: LanePrefregex,
 ): NativeLane | undefined {
   const a = loaded();
   if (!a || typeof a.lane !== 'function') return undefined;
   return a.lane(
     failregexes.map((m) => m.handle),
     literals,
+    prefregex && { handle: prefregex.matcher.handle, literal: prefregex.literal, content: prefregex.content },
   );
 }
 

@@ -2,9 +2,12 @@
 //   [0] the line's start in buf   [1] its end (before "\r\n" or "\n")   [2] the next line's start
 //   [3] 1 when the date's match is the previous row's, with the same characters around it (so
 //       are its groups and its time)
-//   [4] the failregex that matched, or -1   [5] unused
+//   [4] the failregex that matched, or -1 (prefregex, when there is one, included)
+//   [5] with a prefregex: where <F-CONTENT> starts in the line without its date, when the
+//       failregexes read that content; -1 when they read the whole text
 //   then the date template's group spans, from the line's start,
-//   then the matching failregex's group spans, in the line without its date (-1, -1: unset).
+//   then prefregex's group spans (when there is one), in the line without its date,
+//   then the matching failregex's group spans, in what it read (-1, -1: unset).
 // Every line read is ASCII, so UTF-16 offsets are byte offsets and a line is read as Latin-1,
 // exactly as the JS path reads it (src/tail/line-splitter.ts decodes ASCII lines that way).
 
@@ -14,6 +17,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "matcher.h"
@@ -43,6 +47,11 @@ struct LaneState {
   int prev_after = -1;
   std::string prev_match;
   std::unique_ptr<int32_t[]> fail_spans;
+  // prefregex, when the filter has one: its literal, its groups, and <F-CONTENT>'s group (-1: none).
+  Share pref;
+  std::string pref_literal;
+  int pref_groups = 0;
+  int content = -1;
 };
 
 void ReleaseState(napi_env, void* data, void*) { delete static_cast<LaneState*>(data); }
@@ -85,7 +94,8 @@ Napi::Value Scan(const Napi::CallbackInfo& info) {
     s->date_spans_size = 2 * static_cast<size_t>(date_count);
   }
   int32_t* ds = s->date_spans.get();
-  const size_t stride = kHead + 2 * static_cast<size_t>(date_count) + 2 * static_cast<size_t>(s->max_fail_groups);
+  const size_t stride = kHead + 2 * static_cast<size_t>(date_count) + 2 * static_cast<size_t>(s->pref_groups) +
+                        2 * static_cast<size_t>(s->max_fail_groups);
   const size_t capacity = rows.ElementLength() / stride;
   int32_t* out = rows.Data();
   const unsigned char* bytes = buf.Data();
@@ -132,7 +142,7 @@ Napi::Value Scan(const Napi::CallbackInfo& info) {
     row[0] = static_cast<int32_t>(at);
     row[1] = static_cast<int32_t>(stop);
     row[2] = static_cast<int32_t>(next);
-    row[5] = 0;
+    row[5] = -1;
     row[3] = same ? 1 : 0;
     for (int i = 0; i < 2 * date_count; i++) row[kHead + i] = ds[i];
     // The text the failregexes read: the line without its date (group 1), spaces around it kept.
@@ -142,23 +152,44 @@ Napi::Value Scan(const Napi::CallbackInfo& info) {
     s->cut_bytes.append(line + d1, len - d1);
     const std::string& cut = s->cut_bytes;
     int matched = -1;
+    // What the failregexes read: the line without its date, or prefregex's <F-CONTENT> of it when
+    // that captured something (an empty or absent content leaves them the whole text).
+    std::string_view text(cut);
+    bool through = true;
+    if (s->pref) {
+      Program& pp = *s->pref->program;
+      int32_t* ps = row + kHead + 2 * date_count;
+      through = (s->pref_literal.empty() || cut.find(s->pref_literal) != std::string::npos);
+      if (through) {
+        s->cut.SetAscii(cut.data(), cut.size());
+        through = pp.Exec(s->cut, 0, cut.size(), ps);
+      }
+      if (through && s->content >= 0 && ps[2 * s->content] >= 0 &&
+          ps[2 * s->content + 1] > ps[2 * s->content]) {
+        row[5] = ps[2 * s->content];
+        text = text.substr(static_cast<size_t>(ps[2 * s->content]),
+                           static_cast<size_t>(ps[2 * s->content + 1] - ps[2 * s->content]));
+      } else {
+        row[5] = -1;
+      }
+    }
     bool loaded = false;
-    for (size_t i = 0; i < s->fails.size(); i++) {
+    for (size_t i = 0; through && i < s->fails.size(); i++) {
       if (!s->reachable[i]) continue;
       const std::string& lit = s->literals[i];
-      if (!lit.empty() && cut.find(lit) == std::string::npos) continue;
+      if (!lit.empty() && text.find(lit) == std::string_view::npos) continue;
       if (!loaded) {
-        s->cut.SetAscii(cut.data(), cut.size());
+        s->cut.SetAscii(text.data(), text.size());
         loaded = true;
       }
-      if (s->fails[i]->program->Exec(s->cut, 0, cut.size(), s->fail_spans.get())) {
+      if (s->fails[i]->program->Exec(s->cut, 0, text.size(), s->fail_spans.get())) {
         matched = static_cast<int>(i);
         break;
       }
     }
     row[4] = matched;
     if (matched >= 0) {
-      int32_t* fs = row + kHead + 2 * date_count;
+      int32_t* fs = row + kHead + 2 * date_count + 2 * s->pref_groups;
       const int count = s->fails[static_cast<size_t>(matched)]->program->count();
       for (int i = 0; i < 2 * count; i++) fs[i] = s->fail_spans[i];
     }
@@ -173,7 +204,7 @@ Napi::Value Scan(const Napi::CallbackInfo& info) {
 Napi::Value Lane(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray()) {
-    return ThrowType(env, "Expected (failregexes: handle[], literals: string[])");
+    return ThrowType(env, "Expected (failregexes: handle[], literals: string[], prefregex?)");
   }
   Napi::Array handles = info[0].As<Napi::Array>();
   Napi::Array literals = info[1].As<Napi::Array>();
@@ -190,6 +221,25 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
     state->max_fail_groups = std::max(state->max_fail_groups, (*m)->program->count());
   }
   state->fail_spans = std::make_unique<int32_t[]>(2 * static_cast<size_t>(std::max(state->max_fail_groups, 1)));
+  // prefregex: { handle, literal, content } (content: <F-CONTENT>'s group number, -1 for none).
+  if (info.Length() > 2 && info[2].IsObject()) {
+    Napi::Object pref = info[2].As<Napi::Object>();
+    Share* m = Unwrap(env, pref.Get("handle"));
+    Napi::Value lit = pref.Get("literal");
+    Napi::Value content = pref.Get("content");
+    if (!m || !lit.IsString() || !content.IsNumber()) {
+      return ThrowType(env, "Expected prefregex as { handle, literal, content }");
+    }
+    const std::string text = lit.As<Napi::String>().Utf8Value();
+    // A non-ASCII literal is in no ASCII line: such a prefregex takes no line of a lane.
+    if (!IsAscii(reinterpret_cast<const unsigned char*>(text.data()), text.size())) {
+      return ThrowType(env, "Expected an ASCII prefregex literal");
+    }
+    state->pref = *m;
+    state->pref_literal = text;
+    state->pref_groups = (*m)->program->count();
+    state->content = content.As<Napi::Number>().Int32Value();
+  }
   const int max_fail_groups = state->max_fail_groups;
   LaneState* raw = state.get();
   Napi::Function scan = Napi::Function::New<Scan>(env, "scan", raw);
@@ -203,6 +253,7 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
   out.Set("scan", scan);
   out.Set("head", Napi::Number::New(env, kHead));
   out.Set("failGroups", Napi::Number::New(env, max_fail_groups));
+  out.Set("prefGroups", Napi::Number::New(env, raw->pref_groups));
   return out;
 }
 

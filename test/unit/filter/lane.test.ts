@@ -6,14 +6,25 @@
 // longer than the read buffer, chunk boundaries.
 
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { classifyRange } from '../../../src/cli/regex-scan.ts';
 import { loadFilter } from '../../../src/config/filter-file.ts';
 import { compileFilter, type Filter, type Outcome } from '../../../src/filter/compile.ts';
+import { readSamples, stockFilters } from '../../compat/fail2ban-samples.ts';
 import { REPO } from '../../support/config-dir.ts';
+import { fail2banPackage } from '../../support/fail2ban-package.ts';
 import { requireNativeRegex } from './native-addon.ts';
 
 const available = requireNativeRegex();
@@ -25,8 +36,8 @@ const SHIPPED = readdirSync(join(REPO, 'filter.d'))
   .filter((f) => f.endsWith('.conf'))
   .map((f) => f.slice(0, -'.conf'.length));
 
-function filterOf(name: string): Filter {
-  const loaded = loadFilter(REPO, name, {});
+function filterOf(name: string, dir = REPO, args: Record<string, string> = {}): Filter {
+  const loaded = loadFilter(dir, name, args);
   if ('problems' in loaded) throw new Error(JSON.stringify(loaded.problems));
   const compiled = compileFilter(loaded.filter, { fixedTz: true });
   if ('problems' in compiled) throw new Error(JSON.stringify(compiled.problems));
@@ -71,8 +82,8 @@ const AFTER = [
   '2026-11-27T23:59:59.123+01:00 host sshd[1]: Invalid user bob from 192.0.2.79 port 22',
 ];
 
-function compareOn(name: string, log: string): number {
-  const [laneFilter, plainFilter] = [filterOf(name), filterOf(name)];
+function compareOn(name: string, log: string, dir = REPO, args: Record<string, string> = {}): number {
+  const [laneFilter, plainFilter] = [filterOf(name, dir, args), filterOf(name, dir, args)];
   const laned = run(laneFilter, log, true);
   const plain = run(plainFilter, log, false);
   expect(plain.laned).toBe(0);
@@ -142,6 +153,36 @@ describe.skipIf(!available)('lane', () => {
     execFileSync(process.execPath, [join(REPO, 'bench', 'gen-authlog.mjs'), '50', log, '13']);
     appendFileSync(log, line);
     expect(compareOn('sshd', log)).toBeGreaterThan(0.9);
+  });
+
+  describe("fail2ban's stock filters (prefregex, ignoreregex) on their samples", () => {
+    const pkg = fail2banPackage();
+    const names = stockFilters(join(pkg.etc, 'filter.d'));
+    const laned = new Map<string, number>();
+    it.each(names)('%s', (name) => {
+      let cases: ReturnType<typeof readSamples> = [];
+      try {
+        cases = readSamples(pkg.logs, name);
+      } catch {
+        return; // no sample log for this filter (the compat table lists them)
+      }
+      const byVariant = new Map<string, { args: Record<string, string>; lines: string[] }>();
+      for (const c of cases) {
+        const v = byVariant.get(c.variant.name) ?? { args: { ...c.variant.args }, lines: [] };
+        v.lines.push(c.line);
+        byVariant.set(c.variant.name, v);
+      }
+      let i = 0;
+      for (const { args, lines } of byVariant.values()) {
+        const log = join(dir, `${name}-${i++}.log`);
+        writeFileSync(log, `${lines.join('\n')}\n`);
+        laned.set(name, (laned.get(name) ?? 0) + compareOn(name, log, pkg.etc, args));
+      }
+    });
+    // fail2ban's sshd keeps the per-line path: two of its failregexes need the bounded fallback.
+    it.each(['postfix', 'dovecot'])('reads lines of %s (a prefregex) in the lane', (name) => {
+      expect(laned.get(name)).toBeGreaterThan(0.3);
+    });
   });
 
   it('reads most lines of an auth.log for sshd in the lane', () => {
