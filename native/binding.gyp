@@ -7,6 +7,7 @@
       "defines": [
         "NAPI_VERSION=8",
         "NAPI_DISABLE_CPP_EXCEPTIONS",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
         "BANHAMMER_NFT_VERSION=\"<!(pkg-config --modversion libnftables 2>/dev/null || echo unknown)\""
       ],
       "cflags": ["-fvisibility=hidden", "-Wall", "-Wextra"],
@@ -20,6 +21,7 @@
       "defines": [
         "NAPI_VERSION=8",
         "NAPI_DISABLE_CPP_EXCEPTIONS",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
         "BANHAMMER_RE2_VERSION=\"<!(dpkg-query -W -f='${Version}' libre2-dev 2>/dev/null | sed 's/[+~].*//' | grep . || echo unknown)\""
       ],
       "cflags": ["-fvisibility=hidden", "-Wall", "-Wextra"],

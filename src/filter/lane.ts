@@ -37,14 +37,18 @@ export interface LaneParts {
   readonly maxlines: number;
 }
 
+type ExactLanePattern = Extract<LanePattern, { hit: unknown }>;
+
 /** Rows per native call; the rows' memory (about 140 KiB for sshd) is kept for the next call. */
 const ROWS = 1024;
 
 export class Lane {
   readonly #native: NativeLane;
   readonly #patterns: readonly LanePattern[];
-  readonly #pref: LanePattern | undefined;
+  readonly #pref: ExactLanePattern | undefined;
   readonly #ignoreregex: readonly Pattern[];
+  /** The failregexes as process() runs them, for a line a superset's match leaves to them. */
+  readonly #search: readonly Pattern[];
   readonly #detector: DateDetector;
   readonly #host: LaneHost;
   #rows = new Int32Array(0);
@@ -53,8 +57,9 @@ export class Lane {
     native: NativeLane,
     patterns: {
       failregex: readonly LanePattern[];
-      pref: LanePattern | undefined;
+      pref: ExactLanePattern | undefined;
       ignoreregex: readonly Pattern[];
+      search: readonly Pattern[];
     },
     detector: DateDetector,
     host: LaneHost,
@@ -63,6 +68,7 @@ export class Lane {
     this.#patterns = patterns.failregex;
     this.#pref = patterns.pref;
     this.#ignoreregex = patterns.ignoreregex;
+    this.#search = patterns.search;
     this.#detector = detector;
     this.#host = host;
   }
@@ -83,8 +89,10 @@ export class Lane {
       if (!p.lane) return undefined;
       patterns.push(p.lane);
     }
-    const pref = prefregex?.lane;
-    if (prefregex && !pref) return undefined;
+    // prefregex must be exact: its groups and content are read from the row.
+    const lanePref = prefregex?.lane;
+    if (prefregex && (!lanePref || lanePref.confirms)) return undefined;
+    const pref = lanePref && !lanePref.confirms ? lanePref : undefined;
     const content = pref ? pref.matcher.names.indexOf('content') : -1;
     let native: NativeLane | undefined;
     try {
@@ -92,12 +100,16 @@ export class Lane {
         patterns.map((p) => p.matcher),
         patterns.map((p) => p.literal),
         pref && { matcher: pref.matcher, literal: pref.literal, content },
+        patterns.map((p) => p.confirms === true),
       );
     } catch {
       // The addon refuses what it cannot read from ASCII lines (a non-ASCII prefregex literal).
       return undefined;
     }
-    return native && new Lane(native, { failregex: patterns, pref, ignoreregex }, parts.detector, host);
+    return (
+      native &&
+      new Lane(native, { failregex: patterns, pref, ignoreregex, search: failregex }, parts.detector, host)
+    );
   }
 
   /**
@@ -162,7 +174,7 @@ export class Lane {
         lastTime = time;
         const k = rows[o + 4]!;
         const next = rows[o + 2]!;
-        if (k < 0) each(MISSED_DATED, start, next);
+        if (k === -1) each(MISSED_DATED, start, next);
         else {
           line ??= buf.toString('latin1', start, end);
           const pre = line.slice(0, ds);
@@ -175,11 +187,22 @@ export class Lane {
             preGroups = rest;
             if (content) text = content;
           }
-          const hit = this.#patterns[k]!.hit(text, rows, o + failAt);
-          const outcome =
-            ignoreregex.length > 0 && ignoreregex.some((ig) => ig.search(text))
+          // An exact failregex's match is read from the row; a superset's is confirmed by the
+          // failregexes as process() runs them, from that one on.
+          let index = k;
+          let hit: Hit | undefined;
+          const found = k >= 0 ? this.#patterns[k] : undefined;
+          if (found && !found.confirms) hit = found.hit(text, rows, o + failAt);
+          else
+            for (index = -k - 2; index < this.#search.length; index++) {
+              hit = this.#search[index]!.search(text);
+              if (hit) break;
+            }
+          const outcome = !hit
+            ? MISSED_DATED
+            : ignoreregex.length > 0 && ignoreregex.some((ig) => ig.search(text))
               ? IGNORED_DATED
-              : host.failure(k, hit, { pre, date: line.slice(ds, de), post }, time, now, preGroups);
+              : host.failure(index, hit, { pre, date: line.slice(ds, de), post }, time, now, preGroups);
           each(outcome, start, next, line);
         }
         at = next;

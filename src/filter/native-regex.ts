@@ -69,11 +69,15 @@ export interface NativeRegexAddon {
    * that the pattern repeats nothing that can match empty (pyre/empty-repeat.ts).
    */
   compile(source: string, caseless?: boolean, longest?: boolean, fastCaptures?: boolean): NativeMatcher;
-  /** A lane over these failregexes, in order, each behind its required literal ('' for none). */
+  /**
+   * A lane over these failregexes, in order, each behind its required literal ('' for none);
+   * `confirms[i]`: failregex i is an RE2 superset whose matches the caller confirms.
+   */
   lane(
     failregexes: readonly unknown[],
     literals: readonly string[],
-    prefregex?: { handle: unknown; literal: string; content: number },
+    prefregex?: { handle: unknown; literal: string; content: number } | undefined,
+    confirms?: readonly boolean[],
   ): NativeLane;
   /** The libre2 version the addon was built against, e.g. `20220601`. */
   readonly libraryVersion: string;
@@ -134,6 +138,7 @@ export function nativeLane(
   failregexes: readonly NativeMatcher[],
   literals: readonly string[],
   prefregex?: LanePrefregex,
+  confirms?: readonly boolean[],
 ): NativeLane | undefined {
   const a = loaded();
   if (!a || typeof a.lane !== 'function') return undefined;
@@ -141,6 +146,7 @@ export function nativeLane(
     failregexes.map((m) => m.handle),
     literals,
     prefregex && { handle: prefregex.matcher.handle, literal: prefregex.literal, content: prefregex.content },
+    confirms,
   );
 }
 

@@ -30,14 +30,22 @@ export interface Pattern {
   readonly lane?: LanePattern;
 }
 
-/** An exact pattern on libre2, as a lane runs it: search() is its literal check, then its matcher. */
-export interface LanePattern {
-  readonly matcher: NativeMatcher;
-  /** The literal every match contains ('' for none), checked first. */
-  readonly literal: string;
-  /** The Hit search() returns for a match of `text` whose spans sit in `spans` from `at`. */
-  hit(text: string, spans: Int32Array, at: number): Hit;
-}
+/**
+ * A pattern on libre2 as a lane runs it: search() is its literal check, then its matcher. For an
+ * exact translation the lane's match is search()'s (`hit` reads it); for one the bounded fallback
+ * confirms (`confirms`), the matcher is its RE2 superset, and a line the superset accepts is left
+ * to search().
+ */
+export type LanePattern =
+  | {
+      readonly matcher: NativeMatcher;
+      /** The literal every match contains ('' for none), checked first. */
+      readonly literal: string;
+      readonly confirms?: false;
+      /** The Hit search() returns for a match of `text` whose spans sit in `spans` from `at`. */
+      hit(text: string, spans: Int32Array, at: number): Hit;
+    }
+  | { readonly matcher: NativeMatcher; readonly literal: string; readonly confirms: true };
 
 /** Patterns that needed the bounded fallback, with the constructs that forced it. */
 export interface Fallback {
@@ -118,6 +126,8 @@ export function compilePattern(
       }
       return r ? { groups: merge(r.groups), start: r.index, end: r.end } : undefined;
     },
+    // A lane runs the superset; a line it accepts is confirmed by search() (lane.ts).
+    ...(native ? { lane: { matcher: native, literal, confirms: true } } : {}),
   };
 }
 

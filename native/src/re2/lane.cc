@@ -2,7 +2,8 @@
 //   [0] the line's start in buf   [1] its end (before "\r\n" or "\n")   [2] the next line's start
 //   [3] 1 when the date's match is the previous row's, with the same characters around it (so
 //       are its groups and its time)
-//   [4] the failregex that matched, or -1 (prefregex, when there is one, included)
+//   [4] the failregex that matched, or -1 (prefregex, when there is one, included); -(i + 2)
+//       when the superset of failregex i, one the caller confirms, matched (no spans then)
 //   [5] with a prefregex: where <F-CONTENT> starts in the line without its date, when the
 //       failregexes read that content; -1 when they read the whole text
 //   then the date template's group spans, from the line's start,
@@ -34,6 +35,8 @@ struct LaneState {
   // A literal with a non-ASCII character can never be in an ASCII line: its pattern is skipped.
   std::vector<std::string> literals;
   std::vector<bool> reachable;
+  // Patterns whose program is an RE2 superset that the caller's bounded matcher confirms.
+  std::vector<bool> confirms;
   int max_fail_groups = 0;
   Utf8Text line;
   Utf8Text cut;
@@ -183,7 +186,8 @@ Napi::Value Scan(const Napi::CallbackInfo& info) {
         loaded = true;
       }
       if (s->fails[i]->program->Exec(s->cut, 0, text.size(), s->fail_spans.get())) {
-        matched = static_cast<int>(i);
+        // The superset of a pattern the bounded fallback confirms: the caller takes it from here.
+        matched = s->confirms[i] ? -static_cast<int>(i) - 2 : static_cast<int>(i);
         break;
       }
     }
@@ -204,7 +208,7 @@ Napi::Value Scan(const Napi::CallbackInfo& info) {
 Napi::Value Lane(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray()) {
-    return ThrowType(env, "Expected (failregexes: handle[], literals: string[], prefregex?)");
+    return ThrowType(env, "Expected (failregexes: handle[], literals: string[], prefregex?, confirms?)");
   }
   Napi::Array handles = info[0].As<Napi::Array>();
   Napi::Array literals = info[1].As<Napi::Array>();
@@ -221,6 +225,12 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
     state->max_fail_groups = std::max(state->max_fail_groups, (*m)->program->count());
   }
   state->fail_spans = std::make_unique<int32_t[]>(2 * static_cast<size_t>(std::max(state->max_fail_groups, 1)));
+  // Which failregexes are supersets to confirm (a fourth argument, booleans; none when absent).
+  for (uint32_t i = 0; i < handles.Length(); i++) {
+    bool confirm = false;
+    if (info.Length() > 3 && info[3].IsArray()) confirm = info[3].As<Napi::Array>().Get(i).ToBoolean().Value();
+    state->confirms.push_back(confirm);
+  }
   // prefregex: { handle, literal, content } (content: <F-CONTENT>'s group number, -1 for none).
   if (info.Length() > 2 && info[2].IsObject()) {
     Napi::Object pref = info[2].As<Napi::Object>();

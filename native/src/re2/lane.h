@@ -15,7 +15,8 @@
 namespace banhammer {
 
 /**
- * `lane(failregexes: handle[], literals: string[])` → `{ scan }`, where
+ * `lane(failregexes: handle[], literals: string[], prefregex?: { handle, literal, content },
+ * confirms?: boolean[])` → `{ scan, head, failGroups, prefGroups }`, where
  * `scan(buf, from, to, date: handle, reach: number, maxLine: number, rows: Int32Array): number`
  * fills `rows` (see lane.cc for the layout) and returns how many lines it read.
  */

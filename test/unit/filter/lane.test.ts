@@ -179,8 +179,8 @@ describe.skipIf(!available)('lane', () => {
         laned.set(name, (laned.get(name) ?? 0) + compareOn(name, log, pkg.etc, args));
       }
     });
-    // fail2ban's sshd keeps the per-line path: two of its failregexes need the bounded fallback.
-    it.each(['postfix', 'dovecot'])('reads lines of %s (a prefregex) in the lane', (name) => {
+    // fail2ban's sshd: a prefregex, and two failregexes the bounded fallback confirms.
+    it.each(['postfix', 'dovecot', 'sshd'])('reads lines of %s (a prefregex) in the lane', (name) => {
       expect(laned.get(name)).toBeGreaterThan(0.3);
     });
   });
