@@ -56,6 +56,7 @@ export class ReaderPool {
   readonly #o: ReaderPoolOptions;
   #paused: boolean;
   #cancelSave: (() => void) | undefined;
+  #lastFilterError = Number.NEGATIVE_INFINITY;
 
   constructor(options: ReaderPoolOptions) {
     this.#o = options;
@@ -216,7 +217,13 @@ export class ReaderPool {
       return;
     }
     const matches = new Map<Filter, Match | undefined>();
-    for (const f of filters as Set<Filter>) matches.set(f, f.match(text, now));
+    for (const f of filters as Set<Filter>) {
+      try {
+        matches.set(f, f.match(text, now));
+      } catch (err) {
+        this.#filterFailed(path, err);
+      }
+    }
     for (const [l, f] of listeners) {
       const match = matches.get(f!);
       if (match) this.#deliver(l, line, match);
@@ -247,23 +254,35 @@ export class ReaderPool {
     if (filters.size === 1) {
       // One filter (however many subscribers share it): each line it matched goes out at once.
       const f = [...filters][0]!;
-      return readRun(f, run, now, (start, next, match, text) => {
-        const line = lineAt(start, next, text);
-        for (const l of listeners.keys()) this.#deliver(l, line, match);
-      });
+      return readRun(
+        f,
+        run,
+        now,
+        (start, next, match, text) => {
+          const line = lineAt(start, next, text);
+          for (const l of listeners.keys()) this.#deliver(l, line, match);
+        },
+        (err) => this.#filterFailed(path, err),
+      );
     }
     // Per line (by its start), what each filter found in it; then the lines in order.
     const found = new Map<number, { next: number; text: string | undefined; by: Map<Filter, Match> }>();
     let dropped = 0;
     for (const f of filters as Set<Filter>) {
-      dropped = readRun(f, run, now, (start, next, match, text) => {
-        let at = found.get(start);
-        if (!at) {
-          at = { next, text, by: new Map() };
-          found.set(start, at);
-        }
-        at.by.set(f, match);
-      });
+      dropped = readRun(
+        f,
+        run,
+        now,
+        (start, next, match, text) => {
+          let at = found.get(start);
+          if (!at) {
+            at = { next, text, by: new Map() };
+            found.set(start, at);
+          }
+          at.by.set(f, match);
+        },
+        (err) => this.#filterFailed(path, err),
+      );
     }
     for (const start of [...found.keys()].sort((a, b) => a - b)) {
       const at = found.get(start)!;
@@ -300,6 +319,14 @@ export class ReaderPool {
     return dropped;
   }
 
+  /** A filter threw: a bug, logged (at most once a second), never the read's end. */
+  #filterFailed(path: string, err: unknown): void {
+    const now = this.#o.clock.now();
+    if (now - this.#lastFilterError < 1000) return;
+    this.#lastFilterError = now;
+    this.#o.log.error({ err, path }, 'A filter failed on a log line; the line was skipped.');
+  }
+
   // One failing subscriber must not starve the others or abort the read mid-chunk.
   #deliver(listener: Listener, line: Line, match: Match | undefined): void {
     try {
@@ -313,28 +340,48 @@ export class ReaderPool {
 /**
  * Every line of a run through `f`, in order: runs of them in one pass (Filter.readLines), the
  * others decoded and classified one by one. Each line `f` matched goes to `matched` (with its text
- * when it was decoded here). Returns the lines dropped for their length.
+ * when it was decoded here). Returns the lines dropped for their length. A filter that throws (a
+ * bug, never a line's fault) costs the line it threw on, reported to `failed`, never the others:
+ * the run goes on line by line after it.
  */
 function readRun(
   f: Filter,
   run: { buf: Buffer; from: number; to: number; maxLine: number },
   now: number,
   matched: (start: number, next: number, match: Match, text: string | undefined) => void,
+  failed: (err: unknown) => void,
 ): number {
   const { buf, from, to, maxLine } = run;
   let dropped = 0;
   let pos = from;
+  let lane = true;
   while (pos < to) {
-    pos = f.readLines(buf, pos, to, now, maxLine, (r, start, next, text) => {
-      if (r.outcome === 'matched') matched(start, next, r.match, text);
-    });
-    if (pos >= to) break;
+    if (lane) {
+      // How far the lane got: a throw leaves the rest of the run to the one-by-one path.
+      let reached = pos;
+      try {
+        pos = f.readLines(buf, pos, to, now, maxLine, (r, start, next, text) => {
+          reached = next;
+          if (r.outcome === 'matched') matched(start, next, r.match, text);
+        });
+      } catch (err) {
+        failed(err);
+        lane = false;
+        pos = reached;
+      }
+      if (pos >= to) break;
+    }
     const nl = buf.indexOf(0x0a, pos);
     if (nl - pos > maxLine) dropped++;
     else {
       const text = decodeLine(buf, pos, nl);
-      const r = f.classify(text, now);
-      if (r.outcome === 'matched') matched(pos, nl + 1, r.match, text);
+      let r: ReturnType<Filter['classify']> | undefined;
+      try {
+        r = f.classify(text, now);
+      } catch (err) {
+        failed(err);
+      }
+      if (r?.outcome === 'matched') matched(pos, nl + 1, r.match, text);
     }
     pos = nl + 1;
   }

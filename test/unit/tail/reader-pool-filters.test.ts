@@ -124,6 +124,44 @@ describe('ReaderPool: subscribers with filters', () => {
     }
   });
 
+  it('skips only the line a filter throws on, and reports it', async () => {
+    const { log, records } = captureLogger('error');
+    const guarded = new ReaderPool({ clock: new FakeClock(NOW), log });
+    try {
+      appendFileSync(file, '');
+      const base = filterOf('sshd');
+      // A lane that throws at the first line of every run, and a classify() that throws on BOOM.
+      let runs = 0;
+      const buggy: Filter = {
+        ...base,
+        readLines: (buf, from, to, now, maxLine, each) => {
+          let first = true;
+          return base.readLines(buf, from, to, now, maxLine, (r, start, next, text) => {
+            if (first && runs++ >= 0) throw new Error('lane bug');
+            first = false;
+            each(r, start, next, text);
+          });
+        },
+        classify: (text, now) => {
+          if (text.includes('BOOM')) throw new Error('filter bug');
+          return base.classify(text, now);
+        },
+      };
+      const got: string[] = [];
+      await guarded.attach(file, (l) => got.push(l.text), { initial: true, head: false, filter: buggy });
+      const line = (i: number) =>
+        `Nov 27 10:00:${String(i % 60).padStart(2, '0')} h sshd[1]: Failed password for ${i % 7 === 3 ? 'BOOM' : 'root'} from 192.0.2.${i % 250} port 22 ssh2`;
+      const lines = Array.from({ length: 300 }, (_, i) => line(i));
+      appendFileSync(file, `${lines.join('\n')}\n`);
+      await guarded.read(file);
+      expect(runs).toBeGreaterThan(0);
+      expect(got).toEqual(lines.filter((l) => !l.includes('BOOM')));
+      expect(records.map((r) => r.msg)).toEqual(['A filter failed on a log line; the line was skipped.']);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('hands every line, unmatched, to everyone while a subscriber has no filter', async () => {
     appendFileSync(file, '');
     const withFilter: unknown[] = [];
