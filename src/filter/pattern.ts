@@ -7,10 +7,11 @@ import type { ConfigProblem } from '../core/errors.ts';
 import { fieldGroup } from '../core/field-names.ts';
 import { requirePackage } from '../core/require-package.ts';
 import type { PatternSource } from '../core/types.ts';
-import { groupsReader, type NativeMatcher, nativeMatcher } from './native-regex.ts';
+import { groupsReader, type NativeMatcher } from './native-regex.ts';
 import { type Confirmer, scopeInlineFlags, translate } from './pyre/index.ts';
 
-const RE2 = requirePackage('re2') as typeof import('re2');
+// node-re2 is loaded only for a pattern libre2 refused, or without the addon (native-regex.ts).
+const nodeRe2 = () => requirePackage('re2') as typeof import('re2');
 type RE2 = import('re2');
 
 /** Named groups as Python captures them: undefined for a group that did not take part. */
@@ -84,14 +85,13 @@ export function compilePattern(
   // A leading global flag group is Python's own spelling of re.compile(..., re.MULTILINE).
   const t = translate(multiline ? `(?m)${scoped}` : scoped);
   if (t.kind === 'error') return fail(t.message);
-  // PCRE2 may read the groups only of an exact translation that repeats nothing that can match empty.
-  const native = nativeMatcher(t.source, { fastCaptures: t.kind === 'exact' && !t.repeatsEmpty });
-  // node-re2 only where libre2 refused the source (or the addon is not built): a source libre2
-  // compiles means the same to node-re2 (native-regex.ts), and compiling both took twice as long.
+  // translate() compiled the source: on libre2 (`native`), or checked it on node-re2 when libre2
+  // refused it or the addon is not built.
+  const native = t.native;
   let re: RE2 | undefined;
   if (!native) {
     try {
-      re = new RE2(t.source);
+      re = new (nodeRe2())(t.source);
     } catch (err) {
       return fail((err as Error).message);
     }

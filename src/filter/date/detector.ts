@@ -5,15 +5,13 @@
 // repeats the last one's date costs neither RE2 nor Date; the statistics count every search alike.
 
 import { requirePackage } from '../../core/require-package.ts';
-import type { NativeMatcher } from '../native-regex.ts';
+import { type NativeMatcher, nativeMatcher } from '../native-regex.ts';
 import { SearchMemo } from './memo.ts';
 import { type Found, foundIn, Subject, search } from './search.ts';
 import type { Template } from './template.ts';
 import { timeOf } from './value.ts';
 import { WallClock } from './wall-clock.ts';
 import type { Zone } from './zone.ts';
-
-const RE2 = requirePackage('re2') as typeof import('re2');
 
 export interface DateHit {
   /** Milliseconds since the epoch. */
@@ -69,8 +67,13 @@ interface Entry {
 const FAR = 0x7fffffff;
 // fail2ban lets a template that has not won for five minutes be displaced regardless of weight.
 const UNUSED_S = 300;
-const ALNUM = new RE2('^[\\pL\\pN]$', 'u');
-const isAlnum = (c: string) => c !== '' && ALNUM.test(c);
+// A letter or digit, as the date search's RE2 reads one: on libre2, or node-re2 without the addon.
+let alnum: { test(text: string): boolean } | undefined;
+const isAlnum = (c: string) => {
+  alnum ??=
+    nativeMatcher('^[\\pL\\pN]$') ?? new (requirePackage('re2') as typeof import('re2'))('^[\\pL\\pN]$', 'u');
+  return c !== '' && alnum.test(c);
+};
 const weight = (e: Entry) => (e.hits * e.t.weight) / Math.max(1, e.distance);
 
 export class TemplateDetector implements DateDetector {

@@ -1,9 +1,12 @@
 // Translates a fail2ban (Python `re`) pattern for RE2: 'exact' when RE2 can match it as Python
 // would, otherwise 'confirm' with an RE2 superset plus a bounded Python-semantics matcher, or
 // 'error' when Python itself would refuse the pattern. Every emitted source is compiled once here
-// so a translation RE2 cannot take is an error at load, never at match time.
+// so a translation RE2 cannot take is an error at load, never at match time: on libre2 through the
+// addon, whose program the translation then carries (compiled once, not once here and again to
+// match), and on node-re2 only where libre2 refuses it or the addon is not built.
 
 import { requirePackage } from '../../core/require-package.ts';
+import { type NativeMatcher, nativeMatcher } from '../native-regex.ts';
 import { PatternError } from './ast.ts';
 import { type Confirmer, confirmer } from './confirm.ts';
 import { emit } from './emit.ts';
@@ -12,7 +15,7 @@ import { requiredLiteral } from './literals.ts';
 import { parse } from './parse.ts';
 import { compile } from './program.ts';
 
-const RE2 = requirePackage('re2') as typeof import('re2');
+const nodeRe2 = () => requirePackage('re2') as typeof import('re2');
 
 export type Translation =
   /**
@@ -20,17 +23,34 @@ export type Translation =
    * every match contains ('' when none), for a substring check before RE2. `repeatsEmpty`: it
    * repeats something that can match empty (empty-repeat.ts), so only RE2 may read its groups.
    */
-  | { kind: 'exact'; source: string; literal: string; repeatsEmpty: boolean }
-  /** An RE2 superset; a superset match must be confirmed (and its groups taken) from `confirm`. */
-  | { kind: 'confirm'; source: string; literal: string; confirm: Confirmer; constructs: string[] }
+  | { kind: 'exact'; source: string; literal: string; repeatsEmpty: boolean; native?: NativeMatcher }
+  /**
+   * An RE2 superset; a superset match must be confirmed (and its groups taken) from `confirm`.
+   * `native`, on either: the source compiled by libre2 (absent: it runs on node-re2).
+   */
+  | {
+      kind: 'confirm';
+      source: string;
+      literal: string;
+      confirm: Confirmer;
+      constructs: string[];
+      native?: NativeMatcher;
+    }
   | { kind: 'error'; message: string; column?: number };
 
-function rejected(source: string): string | undefined {
+/**
+ * `source` compiled by libre2 (with PCRE2 reading groups when `fastCaptures`), or nothing when
+ * node-re2 compiles it instead; node-re2's message when neither does. A source libre2 compiles
+ * means the same to node-re2 (native-regex.ts).
+ */
+function compiled(source: string, fastCaptures: boolean): { native?: NativeMatcher } | { error: string } {
+  const native = nativeMatcher(source, { fastCaptures });
+  if (native) return { native };
   try {
-    new RE2(source);
-    return undefined;
+    new (nodeRe2())(source);
+    return {};
   } catch (err) {
-    return (err as Error).message;
+    return { error: (err as Error).message };
   }
 }
 
@@ -41,19 +61,22 @@ export function translate(python: string): Translation {
     const literal = requiredLiteral(pattern.root);
     const exact = emit(pattern, false);
     if (exact.constructs.length === 0) {
-      const why = rejected(exact.source);
-      if (why) return { kind: 'error', message: `RE2 cannot compile the translation: ${why}` };
-      return { kind: 'exact', source: exact.source, literal, repeatsEmpty: repeatsEmpty(pattern.root) };
+      // PCRE2 may read the groups only of a translation that repeats nothing that can match empty.
+      const empty = repeatsEmpty(pattern.root);
+      const c = compiled(exact.source, !empty);
+      if ('error' in c) return { kind: 'error', message: `RE2 cannot compile the translation: ${c.error}` };
+      return { kind: 'exact', source: exact.source, literal, repeatsEmpty: empty, ...c };
     }
     const superset = emit(pattern, true);
-    const why = rejected(superset.source);
-    if (why) return { kind: 'error', message: `RE2 cannot compile the translation: ${why}` };
+    const c = compiled(superset.source, false);
+    if ('error' in c) return { kind: 'error', message: `RE2 cannot compile the translation: ${c.error}` };
     return {
       kind: 'confirm',
       source: superset.source,
       literal,
       confirm: confirmer(compile(pattern)),
       constructs: [...exact.constructs],
+      ...c,
     };
   } catch (err) {
     if (!(err instanceof PatternError)) throw err;
