@@ -152,6 +152,12 @@ bool Program::Exec(const Utf8Text& text, size_t first, size_t last, int32_t* spa
   }
   if (anchored_) Count(found);
   if (!found) return false;
+  WriteSpans(text, spans);
+  return true;
+}
+
+void Program::WriteSpans(const Utf8Text& text, int32_t* spans) const {
+  const char* bytes = text.bytes();
   for (int i = 0; i < count_; i++) {
     const re2::StringPiece& g = groups_[i];
     if (g.data() == nullptr) {
@@ -163,7 +169,6 @@ bool Program::Exec(const Utf8Text& text, size_t first, size_t last, int32_t* spa
     spans[2 * i] = static_cast<int32_t>(text.UnitOf(from));
     spans[2 * i + 1] = static_cast<int32_t>(text.UnitOf(from + g.size()));
   }
-  return true;
 }
 
 void Program::Count(bool found) {
@@ -192,21 +197,10 @@ bool Program::Locate(const Utf8Text& text, size_t first, size_t last, size_t* fr
 }
 
 bool Program::GroupsAt(const Utf8Text& text, size_t last, size_t from, size_t to, int32_t* spans) {
-  const char* bytes = text.bytes();
-  const re2::StringPiece subject(bytes, text.ByteOf(last));
+  const re2::StringPiece subject(text.bytes(), text.ByteOf(last));
   // The parse spanning exactly the match, which is the leftmost-first parse as that one ends there.
   if (!For(text).Match(subject, from, to, re2::RE2::ANCHOR_BOTH, groups_.get(), count_)) return false;
-  for (int i = 0; i < count_; i++) {
-    const re2::StringPiece& g = groups_[i];
-    if (g.data() == nullptr) {
-      spans[2 * i] = -1;
-      spans[2 * i + 1] = -1;
-      continue;
-    }
-    const size_t at = static_cast<size_t>(g.data() - bytes);
-    spans[2 * i] = static_cast<int32_t>(text.UnitOf(at));
-    spans[2 * i + 1] = static_cast<int32_t>(text.UnitOf(at + g.size()));
-  }
+  WriteSpans(text, spans);
   return true;
 }
 

@@ -63,6 +63,8 @@ class Program {
  private:
   Program() = default;
   const re2::RE2& For(const Utf8Text& text) const { return text.ascii() && ascii_ ? *ascii_ : *utf8_; }
+  /** The last match's groups (groups_), as UTF-16 spans of `text`: -1, -1 for a group unset. */
+  void WriteSpans(const Utf8Text& text, int32_t* spans) const;
   /** Notes an anchored pattern's search outcome; picks one step or two for the next ones. */
   void Count(bool found);
 
