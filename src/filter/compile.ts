@@ -7,7 +7,8 @@
 import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
 import { type DateDetector, defaultDetector, detectorFor } from './date/index.ts';
-import { FailureFinder, type Match, type Outcome } from './find-failure.ts';
+import { FailureFinder, type Match } from './find-failure.ts';
+import type { Outcome, OutcomeSink } from './outcome.ts';
 import { compilePattern, type Fallback, Limits, type Pattern, type PatternContext } from './pattern.ts';
 import { capturesHost, expandTags, type UseDns } from './tags.ts';
 
@@ -55,14 +56,7 @@ export interface Filter {
    * caller decodes and hands to classify() before calling again after it. Lines are cut as the
    * line splitter cuts them (tail/line-splitter.ts); lines over `maxLine` bytes are left to the caller.
    */
-  readLines(
-    buf: Buffer,
-    from: number,
-    to: number,
-    now: number,
-    maxLine: number,
-    each: (r: Outcome, start: number, next: number, text?: string) => void,
-  ): number;
+  readLines(buf: Buffer, from: number, to: number, now: number, maxLine: number, each: OutcomeSink): number;
   /** Lines each date template has won so far (those that won any): fail2ban-regex's "Date template hits". */
   dateHits(): { readonly name: string; readonly hits: number }[];
   /** Patterns that needed the bounded fallback, with the constructs that forced it. */

@@ -9,6 +9,7 @@ import { AddressCache } from './address-cache.ts';
 import type { DateDetector } from './date/index.ts';
 import { Lane } from './lane.ts';
 import { joinLines, lineOf, splitByHit, type TupleLine, undated } from './line-buffer.ts';
+import { IGNORED, MISSED, type Outcome, type OutcomeSink } from './outcome.ts';
 import type { Groups, Hit, Pattern } from './pattern.ts';
 import { type FailureData, Sessions } from './sessions.ts';
 import { SKIPPED, type UseDns } from './tags.ts';
@@ -28,14 +29,7 @@ export interface Match {
   readonly lines: readonly string[];
 }
 
-/**
- * What became of a line, for `banctl regex`'s counts; `dated` when a date was found in it.
- * `missed` includes lines a failregex matched that are not failures (yet): <F-NOFAIL>, a session
- * still waiting for its address.
- */
-export type Outcome =
-  | { readonly outcome: 'matched'; readonly dated: boolean; readonly match: Match }
-  | { readonly outcome: 'ignored' | 'missed'; readonly dated: boolean };
+export type { Outcome } from './outcome.ts';
 
 export interface FinderParts {
   readonly prefregex: Pattern | undefined;
@@ -62,12 +56,6 @@ function fieldsOf(data: FailureData): Record<string, string> {
   }
   return out;
 }
-
-// What a line that produced no failure became; shared, as they carry nothing of the line.
-const MISSED: readonly Outcome[] = [false, true].map((dated) => Object.freeze({ outcome: 'missed', dated }));
-const IGNORED: readonly Outcome[] = [false, true].map((dated) =>
-  Object.freeze({ outcome: 'ignored', dated }),
-);
 
 const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
 
@@ -179,14 +167,7 @@ export class FailureFinder {
    * a line the caller decodes and hands to process() (then calls this again after it).
    * `maxLine`: longer lines (in bytes) are left to the caller.
    */
-  readLines(
-    buf: Buffer,
-    from: number,
-    to: number,
-    now: number,
-    maxLine: number,
-    each: (r: Outcome, start: number, next: number, text?: string) => void,
-  ): number {
+  readLines(buf: Buffer, from: number, to: number, now: number, maxLine: number, each: OutcomeSink): number {
     if (this.#lane === undefined) {
       this.#lane =
         Lane.for(this.#p, {

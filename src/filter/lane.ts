@@ -12,9 +12,10 @@
 // detector and the finder end in the state process() would leave (filter/lane.test.ts compares).
 
 import type { DateDetector } from './date/index.ts';
-import type { Outcome } from './find-failure.ts';
+import type { FinderParts } from './find-failure.ts';
 import type { TupleLine } from './line-buffer.ts';
 import { type NativeLane, nativeLane } from './native-regex.ts';
+import { IGNORED, MISSED, type Outcome, type OutcomeSink } from './outcome.ts';
 import type { Groups, Hit, LanePattern, Pattern } from './pattern.ts';
 
 /** What the lane hands back to the finder it reads for. */
@@ -29,13 +30,10 @@ export interface LaneHost {
 }
 
 /** The parts of a finder a lane reads for (Lane.for says which finders it can read for). */
-export interface LaneParts {
-  readonly prefregex: Pattern | undefined;
-  readonly failregex: readonly Pattern[];
-  readonly ignoreregex: readonly Pattern[];
-  readonly detector: DateDetector;
-  readonly maxlines: number;
-}
+export type LaneParts = Pick<
+  FinderParts,
+  'prefregex' | 'failregex' | 'ignoreregex' | 'detector' | 'maxlines'
+>;
 
 type ExactLanePattern = Extract<LanePattern, { hit: unknown }>;
 
@@ -118,14 +116,7 @@ export class Lane {
    * was decoded: for a failure); returns where it stopped: `to`, or the start of a line to read the ordinary way.
    * Lines longer than `maxLine` bytes are left to the caller.
    */
-  read(
-    buf: Buffer,
-    from: number,
-    to: number,
-    now: number,
-    maxLine: number,
-    each: (r: Outcome, start: number, next: number, text?: string) => void,
-  ): number {
+  read(buf: Buffer, from: number, to: number, now: number, maxLine: number, each: OutcomeSink): number {
     const dates = this.#detector.lane?.();
     if (!dates) return from;
     const head = this.#native.head;
@@ -219,7 +210,6 @@ export class Lane {
   }
 }
 
-// process()'s outcomes for a dated line no failregex matched, and for one an ignoreregex then
-// matched (find-failure.ts MISSED, IGNORED).
-const MISSED_DATED: Outcome = Object.freeze({ outcome: 'missed', dated: true });
-const IGNORED_DATED: Outcome = Object.freeze({ outcome: 'ignored', dated: true });
+// process()'s outcomes for a dated line no failregex matched, and for one an ignoreregex then matched.
+const MISSED_DATED = MISSED[1]!;
+const IGNORED_DATED = IGNORED[1]!;
