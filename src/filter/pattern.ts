@@ -5,14 +5,9 @@
 
 import type { ConfigProblem } from '../core/errors.ts';
 import { fieldGroup } from '../core/field-names.ts';
-import { requirePackage } from '../core/require-package.ts';
 import type { PatternSource } from '../core/types.ts';
 import { groupsReader, type NativeMatcher } from './native-regex.ts';
 import { type Confirmer, scopeInlineFlags, translate } from './pyre/index.ts';
-
-// node-re2 is loaded only for a pattern libre2 refused, or without the addon (native-regex.ts).
-const nodeRe2 = () => requirePackage('re2') as typeof import('re2');
-type RE2 = import('re2');
 
 /** Named groups as Python captures them: undefined for a group that did not take part. */
 export type Groups = Record<string, string | undefined>;
@@ -85,17 +80,9 @@ export function compilePattern(
   // A leading global flag group is Python's own spelling of re.compile(..., re.MULTILINE).
   const t = translate(multiline ? `(?m)${scoped}` : scoped);
   if (t.kind === 'error') return fail(t.message);
-  // translate() compiled the source: on libre2 (`native`), or checked it on node-re2 when libre2
+  // translate() compiled the source: on libre2 (`native`), or on node-re2 (`re`) when libre2
   // refused it or the addon is not built.
-  const native = t.native;
-  let re: RE2 | undefined;
-  if (!native) {
-    try {
-      re = new (nodeRe2())(t.source);
-    } catch (err) {
-      return fail((err as Error).message);
-    }
-  }
+  const { native, node: re } = t;
   const merge = alternatesOf(python);
   const literal = t.literal;
   if (t.kind === 'exact') {

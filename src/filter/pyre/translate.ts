@@ -23,32 +23,30 @@ export type Translation =
    * every match contains ('' when none), for a substring check before RE2. `repeatsEmpty`: it
    * repeats something that can match empty (empty-repeat.ts), so only RE2 may read its groups.
    */
-  | { kind: 'exact'; source: string; literal: string; repeatsEmpty: boolean; native?: NativeMatcher }
-  /**
-   * An RE2 superset; a superset match must be confirmed (and its groups taken) from `confirm`.
-   * `native`, on either: the source compiled by libre2 (absent: it runs on node-re2).
-   */
-  | {
+  | ({ kind: 'exact'; source: string; literal: string; repeatsEmpty: boolean } & Compiled)
+  /** An RE2 superset; a superset match must be confirmed (and its groups taken) from `confirm`. */
+  | ({
       kind: 'confirm';
       source: string;
       literal: string;
       confirm: Confirmer;
       constructs: string[];
-      native?: NativeMatcher;
-    }
+    } & Compiled)
   | { kind: 'error'; message: string; column?: number };
 
+/** A translation's source compiled: by libre2 (`native`), or by node-re2 where libre2 refused it. */
+type Compiled = { native: NativeMatcher; node?: undefined } | { native?: undefined; node: import('re2') };
+
 /**
- * `source` compiled by libre2 (with PCRE2 reading groups when `fastCaptures`), or nothing when
- * node-re2 compiles it instead; node-re2's message when neither does. A source libre2 compiles
- * means the same to node-re2 (native-regex.ts).
+ * `source` compiled by libre2 (with PCRE2 reading groups when `fastCaptures`), else by node-re2;
+ * node-re2's message when neither compiles it. A source libre2 compiles means the same to node-re2
+ * (native-regex.ts).
  */
-function compiled(source: string, fastCaptures: boolean): { native?: NativeMatcher } | { error: string } {
+function compiled(source: string, fastCaptures: boolean): Compiled | { error: string } {
   const native = nativeMatcher(source, { fastCaptures });
   if (native) return { native };
   try {
-    new (nodeRe2())(source);
-    return {};
+    return { node: new (nodeRe2())(source) };
   } catch (err) {
     return { error: (err as Error).message };
   }
