@@ -20,9 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { classifyRange } from '../../../src/cli/regex-scan.ts';
-import { loadFilter } from '../../../src/config/filter-file.ts';
-import { compileFilter, type Filter, type Outcome } from '../../../src/filter/compile.ts';
+import type { Filter, Outcome } from '../../../src/filter/compile.ts';
 import { readSamples, stockFilters } from '../../compat/fail2ban-samples.ts';
+import { compiledFilter } from '../../support/compiled-filter.ts';
 import { REPO } from '../../support/config-dir.ts';
 import { fail2banPackage } from '../../support/fail2ban-package.ts';
 import { requireNativeRegex } from './native-addon.ts';
@@ -35,14 +35,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SHIPPED = readdirSync(join(REPO, 'filter.d'))
   .filter((f) => f.endsWith('.conf'))
   .map((f) => f.slice(0, -'.conf'.length));
-
-function filterOf(name: string, dir = REPO, args: Record<string, string> = {}): Filter {
-  const loaded = loadFilter(dir, name, args);
-  if ('problems' in loaded) throw new Error(JSON.stringify(loaded.problems));
-  const compiled = compileFilter(loaded.filter, { fixedTz: true });
-  if ('problems' in compiled) throw new Error(JSON.stringify(compiled.problems));
-  return compiled.filter;
-}
 
 function describeOutcome(r: Outcome): unknown {
   if (r.outcome !== 'matched') return [r.outcome, r.dated];
@@ -83,7 +75,7 @@ const AFTER = [
 ];
 
 function compareOn(name: string, log: string, dir = REPO, args: Record<string, string> = {}): number {
-  const [laneFilter, plainFilter] = [filterOf(name, dir, args), filterOf(name, dir, args)];
+  const [laneFilter, plainFilter] = [compiledFilter(name, dir, args), compiledFilter(name, dir, args)];
   const laned = run(laneFilter, log, true);
   const plain = run(plainFilter, log, false);
   expect(plain.laned).toBe(0);

@@ -8,10 +8,10 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadFilter } from '../../../src/config/filter-file.ts';
-import { compileFilter, type Filter, type Match } from '../../../src/filter/compile.ts';
+import type { Filter, Match } from '../../../src/filter/compile.ts';
 import { LineSplitter } from '../../../src/tail/line-splitter.ts';
 import { ReaderPool } from '../../../src/tail/reader-pool.ts';
+import { compiledFilter } from '../../support/compiled-filter.ts';
 import { REPO } from '../../support/config-dir.ts';
 import { captureLogger, FakeClock, silentLogger } from '../../support/fakes.ts';
 
@@ -31,14 +31,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function filterOf(name: string): Filter {
-  const loaded = loadFilter(REPO, name, {});
-  if ('problems' in loaded) throw new Error(JSON.stringify(loaded.problems));
-  const compiled = compileFilter(loaded.filter, { fixedTz: true });
-  if ('problems' in compiled) throw new Error(JSON.stringify(compiled.problems));
-  return compiled.filter;
-}
-
 const describeMatch = (m: Match | undefined) =>
   m && [m.pattern, m.address?.text, m.host, m.time, m.fields, m.lines];
 
@@ -46,7 +38,7 @@ const describeMatch = (m: Match | undefined) =>
 function expected(name: string): unknown[] {
   const lines: string[] = [];
   new LineSplitter().push(readFileSync(file), (l) => lines.push(l));
-  const f = filterOf(name);
+  const f = compiledFilter(name);
   return lines.flatMap((text) => {
     const m = f.match(text, NOW);
     return m ? [[text, describeMatch(m)]] : [];
@@ -82,8 +74,8 @@ async function writeInPieces(read: () => Promise<void>): Promise<void> {
 describe('ReaderPool: subscribers with filters', () => {
   it('hands each subscriber the lines its filter matches, with the match, in order', async () => {
     appendFileSync(file, '');
-    const shared = filterOf('sshd');
-    const other = filterOf('sshd');
+    const shared = compiledFilter('sshd');
+    const other = compiledFilter('sshd');
     const got = { a1: [] as unknown[], a2: [] as unknown[], b: [] as unknown[] };
     const take = (into: unknown[]) => (line: { text: string }, match?: Match) =>
       into.push([line.text, describeMatch(match)]);
@@ -107,7 +99,7 @@ describe('ReaderPool: subscribers with filters', () => {
       await counted.attach(file, (l) => got.push(l.text), {
         initial: true,
         head: false,
-        filter: filterOf('sshd'),
+        filter: compiledFilter('sshd'),
       });
       const failed = (ip: string) =>
         `Nov 27 10:00:01 h sshd[1]: Failed password for root from ${ip} port 22 ssh2`;
@@ -129,7 +121,7 @@ describe('ReaderPool: subscribers with filters', () => {
     const guarded = new ReaderPool({ clock: new FakeClock(NOW), log });
     try {
       appendFileSync(file, '');
-      const base = filterOf('sshd');
+      const base = compiledFilter('sshd');
       // A lane that throws at the first line of every run, and a classify() that throws on BOOM.
       let runs = 0;
       const buggy: Filter = {
@@ -169,7 +161,7 @@ describe('ReaderPool: subscribers with filters', () => {
     await pool.attach(file, (l, m) => withFilter.push([l.text, m]), {
       initial: true,
       head: false,
-      filter: filterOf('sshd'),
+      filter: compiledFilter('sshd'),
     });
     await pool.attach(file, (l) => without.push(l.text), { initial: true, head: false });
     await writeInPieces(() => pool.read(file));
