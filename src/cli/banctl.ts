@@ -7,7 +7,6 @@ import { parseArgs } from 'node:util';
 import type { DaemonStatus, JailStatusReply, ReloadReply } from '../control/protocol.ts';
 import { encode, type Request, type Response } from '../control/protocol.ts';
 import { formatJailStatus, formatReload, formatStatus } from './format.ts';
-import { runRegex } from './regex.ts';
 
 const USAGE = `Usage: banctl [-s SOCKET] COMMAND
 Commands:
@@ -127,10 +126,10 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function regexCommand(
+async function regexCommand(
   args: string[],
   values: Record<string, string | boolean | undefined>,
-): Promise<number> | number {
+): Promise<number> {
   const [log, filter, ignore, ...rest] = args;
   if (log === undefined || filter === undefined || rest.length > 0) {
     process.stderr.write(`${USAGE}\n`);
@@ -154,5 +153,7 @@ function regexCommand(
     confDir: (values.conf as string | undefined) ?? '/etc/banhammer',
     now: seconds * 1000,
   };
+  // Loaded only for regex: the other commands need no filter engine.
+  const { runRegex } = await import('./regex.ts');
   return runRegex(log, filter, ignore, opts, (text) => process.stdout.write(`${text}\n`));
 }
