@@ -144,10 +144,14 @@ export class Lane {
         const start = rows[o]!;
         const end = rows[o + 1]!;
         let line: string | undefined;
-        // A date unlike the row before's is read; one like it has its time.
+        // A date unlike the row before's is read (or stepped from the last one read, when only its
+        // seconds differ); one like it has its time.
         if (rows[o + 3] === 0 || time === undefined) {
-          line = buf.toString('latin1', start, end);
-          time = dates.time(line, rows, o + head, now);
+          time = dates.step(buf, start, rows, o + head, now);
+          if (time === undefined) {
+            line = buf.toString('latin1', start, end);
+            time = dates.time(line, rows, o + head, now);
+          }
           if (time === undefined) {
             // No valid time: process() then reads the line as undated; the caller gives it the line.
             at = start;

@@ -8,6 +8,7 @@ import { requirePackage } from '../../core/require-package.ts';
 import { type NativeMatcher, nativeMatcher } from '../native-regex.ts';
 import { SearchMemo } from './memo.ts';
 import { type Found, foundIn, Subject, search } from './search.ts';
+import { SecondsStep } from './seconds-step.ts';
 import type { Template } from './template.ts';
 import { timeOf } from './value.ts';
 import { WallClock } from './wall-clock.ts';
@@ -44,6 +45,11 @@ export interface DateLane {
    * `at`; `line` from its start to at least the match's end). Changes no state.
    */
   time(line: string, spans: Int32Array, at: number, now: number): number | undefined;
+  /**
+   * time() for a date in buf's line at `lineStart` that differs from the last one read only in its
+   * seconds (seconds-step.ts), without the line as a string; undefined when it does not.
+   */
+  step(buf: Buffer, lineStart: number, spans: Int32Array, at: number, now: number): number | undefined;
   /** Moves the detector on as find() does for a line whose time came out of time(). */
   won(start: number, end: number, now: number): void;
   /** After a run: the last line won (find() keeps it for the next line's comparisons). */
@@ -62,6 +68,8 @@ interface Entry {
   distance: number;
   // Its last search, for the next line (on libre2 only).
   readonly memo: SearchMemo;
+  // Its last date read in a lane, for the next one a few seconds on (null: the template has none).
+  step: SecondsStep | null | undefined;
 }
 
 const FAR = 0x7fffffff;
@@ -109,6 +117,7 @@ export class TemplateDetector implements DateDetector {
       lastUsed: 0,
       distance: FAR,
       memo: new SearchMemo(),
+      step: undefined,
     }));
   }
 
@@ -142,11 +151,19 @@ export class TemplateDetector implements DateDetector {
     if (!e || !n || !e.t.anchored) return undefined;
     // Local time as find() reads it for each line of the run: TZ cannot change during one.
     const tz = this.#zone !== 'local' ? undefined : this.#fixedTz ? this.#fixedTz.tz : WallClock.tz();
+    if (e.step === undefined) e.step = SecondsStep.for(e.t, n) ?? null;
+    const step = e.step;
     return {
       matcher: n.re,
       reach: Number.isFinite(e.t.reach) ? e.t.reach : -1,
-      time: (line, spans, at, now) =>
-        timeOf(e.t, foundIn(n, line, spans, at), now, this.#zone, this.#clock, tz),
+      time: (line, spans, at, now) => {
+        const time = timeOf(e.t, foundIn(n, line, spans, at), now, this.#zone, this.#clock, tz);
+        if (time !== undefined) step?.keep(line, spans, at, now, tz, time);
+        return time;
+      },
+      step: step
+        ? (buf, lineStart, spans, at, now) => step.step(buf, lineStart, spans, at, now, tz)
+        : () => undefined,
       won: (start, end, now) => {
         // #match's bookkeeping for the last winner winning again (it is not promoted).
         e.matched++;

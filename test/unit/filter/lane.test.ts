@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
   closeSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -18,9 +19,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyRange } from '../../../src/cli/regex-scan.ts';
 import type { Filter, Outcome } from '../../../src/filter/compile.ts';
+import { SecondsStep } from '../../../src/filter/date/seconds-step.ts';
 import { readSamples, stockFilters } from '../../compat/fail2ban-samples.ts';
 import { compiledFilter } from '../../support/compiled-filter.ts';
 import { REPO } from '../../support/config-dir.ts';
@@ -43,7 +45,7 @@ function describeOutcome(r: Outcome): unknown {
 }
 
 /** Every line's outcome through classifyRange, lane on or off, and how many lines the lane read. */
-function run(filter: Filter, log: string, lane: boolean): { outcomes: unknown[]; laned: number } {
+function run(filter: Filter, log: string, lane: boolean, now = NOW): { outcomes: unknown[]; laned: number } {
   let laned = 0;
   const counted: Filter = {
     ...filter,
@@ -57,7 +59,7 @@ function run(filter: Filter, log: string, lane: boolean): { outcomes: unknown[];
   const fd = openSync(log, 'r');
   try {
     const to = statSync(log).size;
-    classifyRange(fd, { from: 0, to, last: true }, counted, NOW, (r) => outcomes.push(describeOutcome(r)), {
+    classifyRange(fd, { from: 0, to, last: true }, counted, now, (r) => outcomes.push(describeOutcome(r)), {
       lane,
     });
   } finally {
@@ -74,10 +76,16 @@ const AFTER = [
   '2026-11-27T23:59:59.123+01:00 host sshd[1]: Invalid user bob from 192.0.2.79 port 22',
 ];
 
-function compareOn(name: string, log: string, dir = REPO, args: Record<string, string> = {}): number {
+function compareOn(
+  name: string,
+  log: string,
+  dir = REPO,
+  args: Record<string, string> = {},
+  now = NOW,
+): number {
   const [laneFilter, plainFilter] = [compiledFilter(name, dir, args), compiledFilter(name, dir, args)];
-  const laned = run(laneFilter, log, true);
-  const plain = run(plainFilter, log, false);
+  const laned = run(laneFilter, log, true, now);
+  const plain = run(plainFilter, log, false, now);
   expect(plain.laned).toBe(0);
   expect(laned.outcomes).toEqual(plain.outcomes);
   expect(laneFilter.dateHits()).toEqual(plainFilter.dateHits());
@@ -174,6 +182,97 @@ describe.skipIf(!available)('lane', () => {
     // fail2ban's sshd: a prefregex, and two failregexes the bounded fallback confirms.
     it.each(['postfix', 'dovecot', 'sshd'])('reads lines of %s (a prefregex) in the lane', (name) => {
       expect(laned.get(name)).toBeGreaterThan(0.3);
+    });
+  });
+
+  describe('a date stepped from the last one read, when only its seconds differ', () => {
+    const conf = join(dir, 'step-conf');
+    /** A filter.d filter `fail from <HOST>` with this datepattern (none: the defaults). */
+    function filterWith(name: string, datepattern?: string): string {
+      mkdirSync(join(conf, 'filter.d'), { recursive: true });
+      writeFileSync(
+        join(conf, 'filter.d', `${name}.conf`),
+        `[Definition]\nfailregex = ^\\s*\\S+ fail from <HOST>$\n${datepattern ? `datepattern = ${datepattern}\n` : ''}`,
+      );
+      return name;
+    }
+    /** The log's lines, one per date, each failing for the next address. */
+    function logOf(name: string, dates: readonly string[]): string {
+      const log = join(dir, `${name}.log`);
+      writeFileSync(log, dates.map((d, i) => `${d} h fail from 192.0.2.${(i % 250) + 1}`).join('\n') + '\n');
+      return log;
+    }
+    /** compareOn, counting the dates a step gave. */
+    function stepped(name: string, log: string, now = NOW): number {
+      const spy = vi.spyOn(SecondsStep.prototype, 'step');
+      try {
+        compareOn(name, log, conf, {}, now);
+        return spy.mock.results.filter((r) => typeof r.value === 'number').length;
+      } finally {
+        spy.mockRestore();
+      }
+    }
+    const seconds = (prefix: string, from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${String(from + i).padStart(2, '0')}`);
+    const tz = process.env.TZ;
+    afterEach(() => {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    });
+
+    it('gives syslog dates, ISO dates with a year and dates with a fraction the times classify() gives', () => {
+      const dates = [
+        ...seconds('Nov 27 10:00:', 0, 59),
+        ...seconds('Nov 27 10:01:', 0, 3),
+        'Nov 27 10:01:03', // the same date again
+        'Nov 27 10:01:01', // back a little
+        ...seconds('Nov 27 10:59:', 57, 59),
+        ...seconds('Nov 27 11:00:', 0, 2),
+        ...seconds('2026-11-27 10:00:', 0, 20),
+        ...seconds('2026-11-27 10:00:', 20, 25).map((d) => `${d}.250`),
+        ...seconds('Dec 31 23:59:', 55, 59),
+      ];
+      const name = filterWith('step-default');
+      expect(stepped(name, logOf(name, dates))).toBeGreaterThan(dates.length / 2);
+    });
+
+    it('reads the full way a year-less date within a minute of a day past now, where the year flips', () => {
+      // A day past now is 29 November 00:00:30: a second later, this year's date is too far ahead
+      // and the date is last year's.
+      const now = NOW + 30_000;
+      const dates = [
+        ...seconds('Nov 28 23:58:', 40, 59),
+        ...seconds('Nov 28 23:59:', 0, 59),
+        ...seconds('Nov 29 00:00:', 0, 59),
+        ...seconds('Nov 29 00:01:', 0, 10),
+      ];
+      const name = filterWith('step-year');
+      // The lane's first line (23:58:41) and each new minute are read the full way; the others
+      // step up to 23:59:30, a minute before that limit, and none after it.
+      expect(stepped(name, logOf(name, dates), now)).toBe(18 + 30);
+    });
+
+    it('gives local dates around both daylight-saving changes the times classify() gives', () => {
+      process.env.TZ = 'Europe/Berlin'; // read once, when the filter is compiled (fixedTz)
+      const dates = [
+        ...seconds('Mar 29 01:59:', 55, 59),
+        ...seconds('Mar 29 02:00:', 0, 5), // no such local time: 02:00 became 03:00
+        ...seconds('Mar 29 02:30:', 10, 12),
+        ...seconds('Mar 29 03:00:', 0, 5),
+        ...seconds('Oct 25 01:59:', 58, 59),
+        ...seconds('Oct 25 02:00:', 0, 5), // twice, an hour apart
+        ...seconds('Oct 25 02:59:', 58, 59),
+        ...seconds('Oct 25 03:00:', 0, 3),
+      ];
+      const name = filterWith('step-dst');
+      expect(stepped(name, logOf(name, dates))).toBeGreaterThan(20);
+    });
+
+    it('never steps a date without a day of its own (time-only, day of the year)', () => {
+      const timeOnly = filterWith('step-time', '^%H:%M:%S');
+      expect(stepped(timeOnly, logOf(timeOnly, seconds('23:59:', 30, 59)))).toBe(0);
+      const julian = filterWith('step-julian', '^%Y %j %H:%M:%S');
+      expect(stepped(julian, logOf(julian, seconds('2026 331 10:00:', 0, 30)))).toBe(0);
     });
   });
 
