@@ -8,6 +8,7 @@ import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
 import { type DateDetector, defaultDetector, detectorFor } from './date/index.ts';
 import { FailureFinder, type Match } from './find-failure.ts';
+import type { Lane } from './lane.ts';
 import type { Outcome, OutcomeSink } from './outcome.ts';
 import { compilePattern, type Fallback, Limits, type Pattern, type PatternContext } from './pattern.ts';
 import { capturesHost, expandTags, type UseDns } from './tags.ts';
@@ -57,6 +58,11 @@ export interface Filter {
    * line splitter cuts them (tail/line-splitter.ts); lines over `maxLine` bytes are left to the caller.
    */
   readLines(buf: Buffer, from: number, to: number, now: number, maxLine: number, each: OutcomeSink): number;
+  /**
+   * What readLines() reads with, for reading several filters' lines together (group-lane.ts);
+   * undefined for a filter that has no lane.
+   */
+  lane(): Lane | undefined;
   /** Lines each date template has won so far (those that won any): fail2ban-regex's "Date template hits". */
   dateHits(): { readonly name: string; readonly hits: number }[];
   /** Patterns that needed the bounded fallback, with the constructs that forced it. */
@@ -159,6 +165,7 @@ export function compileFilterOnce(
       },
       classify: (line, now, knownTime) => finder.process(line, now, knownTime),
       readLines: (buf, from, to, now, maxLine, each) => finder.readLines(buf, from, to, now, maxLine, each),
+      lane: () => finder.lane(),
       dateHits: () => own.templateHits(),
     };
   };

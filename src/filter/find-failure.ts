@@ -168,6 +168,12 @@ export class FailureFinder {
    * `maxLine`: longer lines (in bytes) are left to the caller.
    */
   readLines(buf: Buffer, from: number, to: number, now: number, maxLine: number, each: OutcomeSink): number {
+    const lane = this.lane();
+    return lane ? lane.read(buf, from, to, now, maxLine, each) : from;
+  }
+
+  /** The finder's lane (lane.ts), made at the first call; undefined for a finder that has none. */
+  lane(): Lane | undefined {
     if (this.#lane === undefined) {
       this.#lane =
         Lane.for(this.#p, {
@@ -181,7 +187,7 @@ export class FailureFinder {
           },
         }) ?? null;
     }
-    return this.#lane ? this.#lane.read(buf, from, to, now, maxLine, each) : from;
+    return this.#lane ?? undefined;
   }
 
   #lastText(): string {

@@ -11,6 +11,7 @@
 // starts the lane again after it. So every line gets what process() would give it, and the date
 // detector and the finder end in the state process() would leave (filter/lane.test.ts compares).
 
+import type { DateLane } from './date/detector.ts';
 import type { DateDetector } from './date/index.ts';
 import type { FinderParts } from './find-failure.ts';
 import type { TupleLine } from './line-buffer.ts';
@@ -123,11 +124,8 @@ export class Lane {
     const prefAt = head + 2 * dates.matcher.names.length;
     const failAt = prefAt + 2 * this.#native.prefGroups;
     const stride = failAt + 2 * this.#native.failGroups;
-    const pref = this.#pref;
-    const ignoreregex = this.#ignoreregex;
     if (this.#rows.length < ROWS * stride) this.#rows = new Int32Array(ROWS * stride);
     const rows = this.#rows;
-    const host = this.#host;
     let at = from;
     let time: number | undefined;
     // The run's last line, for the state process() leaves behind it.
@@ -167,50 +165,81 @@ export class Lane {
         lastDate = ds;
         lastDateEnd = de;
         lastTime = time;
-        const k = rows[o + 4]!;
         const next = rows[o + 2]!;
-        if (k === -1) each(MISSED_DATED, start, next);
+        if (rows[o + 4] === -1) each(MISSED_DATED, start, next);
         else {
           line ??= buf.toString('latin1', start, end);
-          const pre = line.slice(0, ds);
-          const post = line.slice(de);
-          // process()'s steps on the text without the date: prefregex, its content, failregex, ignoreregex.
-          let text = pre + post;
-          let preGroups: Groups | undefined;
-          if (pref) {
-            const { content, ...rest } = pref.hit(text, rows, o + prefAt).groups;
-            preGroups = rest;
-            if (content) text = content;
-          }
-          // An exact failregex's match is read from the row; a superset's is confirmed by the
-          // failregexes as process() runs them, from that one on.
-          let index = k;
-          let hit: Hit | undefined;
-          const found = k >= 0 ? this.#patterns[k] : undefined;
-          if (found && !found.confirms) hit = found.hit(text, rows, o + failAt);
-          else
-            for (index = -k - 2; index < this.#search.length; index++) {
-              hit = this.#search[index]!.search(text);
-              if (hit) break;
-            }
-          const outcome = !hit
-            ? MISSED_DATED
-            : ignoreregex.length > 0 && ignoreregex.some((ig) => ig.search(text))
-              ? IGNORED_DATED
-              : host.failure(index, hit, { pre, date: line.slice(ds, de), post }, time, now, preGroups);
-          each(outcome, start, next, line);
+          each(this.hitOutcome(rows, o, prefAt, failAt, line, time, now), start, next, line);
         }
         at = next;
       }
       // Fewer rows than room for: the scan stopped at a line off the path, or at `to`.
       if (stopped || n < ROWS) break;
     }
-    if (lastStart >= 0) {
-      const line = buf.toString('latin1', lastStart, lastEnd);
-      dates.finish(line);
-      host.dated(lastTime, line, lastDate, lastDateEnd);
-    }
+    if (lastStart >= 0)
+      this.ended(dates, buf.toString('latin1', lastStart, lastEnd), lastTime, lastDate, lastDateEnd);
     return at;
+  }
+
+  /** The lane's program, for a group of lanes (group-lane.ts). */
+  get native(): NativeLane {
+    return this.#native;
+  }
+
+  /** The date template the next line is read with, when it is on libre2 (else no lane now). */
+  dates(): DateLane | undefined {
+    return this.#detector.lane?.();
+  }
+
+  /**
+   * process()'s outcome for a dated line whose row (at `o`, its prefregex's and failregex's spans
+   * at `prefAt` and `failAt`) says a failregex, or the superset of one, matched.
+   */
+  hitOutcome(
+    rows: Int32Array,
+    o: number,
+    prefAt: number,
+    failAt: number,
+    line: string,
+    time: number,
+    now: number,
+  ): Outcome {
+    const head = this.#native.head;
+    const ds = rows[o + head + 2]!;
+    const de = rows[o + head + 3]!;
+    const k = rows[o + 4]!;
+    const pre = line.slice(0, ds);
+    const post = line.slice(de);
+    // process()'s steps on the text without the date: prefregex, its content, failregex, ignoreregex.
+    let text = pre + post;
+    let preGroups: Groups | undefined;
+    const pref = this.#pref;
+    if (pref) {
+      const { content, ...rest } = pref.hit(text, rows, o + prefAt).groups;
+      preGroups = rest;
+      if (content) text = content;
+    }
+    // An exact failregex's match is read from the row; a superset's is confirmed by the
+    // failregexes as process() runs them, from that one on.
+    let index = k;
+    let hit: Hit | undefined;
+    const found = k >= 0 ? this.#patterns[k] : undefined;
+    if (found && !found.confirms) hit = found.hit(text, rows, o + failAt);
+    else
+      for (index = -k - 2; index < this.#search.length; index++) {
+        hit = this.#search[index]!.search(text);
+        if (hit) break;
+      }
+    const ignoreregex = this.#ignoreregex;
+    if (!hit) return MISSED_DATED;
+    if (ignoreregex.length > 0 && ignoreregex.some((ig) => ig.search(text))) return IGNORED_DATED;
+    return this.#host.failure(index, hit, { pre, date: line.slice(ds, de), post }, time, now, preGroups);
+  }
+
+  /** After a run: the detector and the finder in the state process() leaves after its last line. */
+  ended(dates: DateLane, line: string, time: number, dateStart: number, dateEnd: number): void {
+    dates.finish(line);
+    this.#host.dated(time, line, dateStart, dateEnd);
   }
 }
 

@@ -52,6 +52,33 @@ export interface NativeLane {
   readonly failGroups: number;
   /** prefregex's groups (group 0 included), 0 without one; its spans come before the failregex's. */
   readonly prefGroups: number;
+  /** The lane, for group(); opaque here. */
+  readonly state: unknown;
+}
+
+/**
+ * Lanes that read the same lines with the same date template: each line's date read once for all
+ * (native/src/re2/lane.cc GroupScan, src/filter/group-lane.ts).
+ */
+export interface NativeGroup {
+  /**
+   * NativeLane.scan for every member at once, with rows only for a line's new date (member -1)
+   * and for a member's line that did not miss; `last` gets the rows written, whether the scan
+   * stopped at a line off the path, and the last line read. Returns the lines read.
+   */
+  scan(
+    buf: Uint8Array,
+    from: number,
+    to: number,
+    date: unknown,
+    reach: number,
+    maxLine: number,
+    rows: Int32Array,
+    last: Int32Array,
+  ): number;
+  readonly head: number;
+  /** Numbers of a row after the date's spans: the most any member needs. */
+  readonly extra: number;
 }
 
 /** A lane's prefregex: its program, literal, and the group number of <F-CONTENT> (-1: none). */
@@ -79,6 +106,7 @@ export interface NativeRegexAddon {
     prefregex?: { handle: unknown; literal: string; content: number } | undefined,
     confirms?: readonly boolean[],
   ): NativeLane;
+  group(states: readonly unknown[]): NativeGroup;
   /** The libre2 version the addon was built against, e.g. `20220601`. */
   readonly libraryVersion: string;
 }
@@ -148,6 +176,13 @@ export function nativeLane(
     prefregex && { handle: prefregex.matcher.handle, literal: prefregex.literal, content: prefregex.content },
     confirms,
   );
+}
+
+/** A group of these lanes (see NativeGroup), or undefined without an addon that has group(). */
+export function nativeGroup(lanes: readonly NativeLane[]): NativeGroup | undefined {
+  const a = loaded();
+  if (!a || typeof a.group !== 'function') return undefined;
+  return a.group(lanes.map((l) => l.state));
 }
 
 interface WellFormed {

@@ -14,6 +14,7 @@ import type { LineListener, SkipOld } from '../jail/ports.ts';
 import { FileReader } from './file-reader.ts';
 import { decodeLine } from './line-splitter.ts';
 import type { FilePosition, PositionStore } from './ports.ts';
+import { FilterGroups, readRun } from './read-filters.ts';
 import { seekByDate } from './seek-by-date.ts';
 
 type Listener = LineListener;
@@ -53,6 +54,7 @@ export interface ReaderPoolOptions {
 export class ReaderPool {
   readonly #files = new Map<string, Tracked>();
   readonly #saved = new Map<string, FilePosition>();
+  readonly #groups = new Map<string, FilterGroups>();
   readonly #o: ReaderPoolOptions;
   #paused: boolean;
   #cancelSave: (() => void) | undefined;
@@ -135,6 +137,7 @@ export class ReaderPool {
     t.listeners.delete(onLine);
     if (t.listeners.size > 0) return;
     this.#files.delete(path);
+    this.#groups.delete(path);
     await this.#retire(path, t);
   }
 
@@ -142,6 +145,7 @@ export class ReaderPool {
   async close(): Promise<void> {
     const all = [...this.#files];
     this.#files.clear();
+    this.#groups.clear();
     this.#cancelSave?.();
     this.#cancelSave = undefined;
     for (const [path, t] of all) await this.#retire(path, t);
@@ -265,34 +269,47 @@ export class ReaderPool {
         (err) => this.#filterFailed(path, err),
       );
     }
-    // Per line (by its start), what each filter found in it; then the lines in order.
-    const found = new Map<number, { next: number; text: string | undefined; by: Map<Filter, Match> }>();
-    let dropped = 0;
-    for (const f of filters as Set<Filter>) {
-      dropped = readRun(
-        f,
-        run,
-        now,
-        (start, next, match, text) => {
-          let at = found.get(start);
-          if (!at) {
-            at = { next, text, by: new Map() };
-            found.set(start, at);
-          }
-          at.by.set(f, match);
-        },
-        (err) => this.#filterFailed(path, err),
-      );
+    // Each filter's subscribers, with their places among all: a line goes to those of the filters
+    // that matched it (one or two of fifty jails), in the order they subscribed.
+    const subscribers = new Map<Filter, [number, Listener][]>();
+    let place = 0;
+    for (const [l, f] of listeners) {
+      const list = subscribers.get(f!);
+      if (list) list.push([place++, l]);
+      else subscribers.set(f!, [[place++, l]]);
     }
+    // Per line (by its start), what each filter found in it; then the lines in order.
+    const found = new Map<number, { next: number; text: string | undefined; hits: [Filter, Match][] }>();
+    const dropped = this.#groupsOf(path).read(
+      [...subscribers.keys()],
+      run,
+      now,
+      (f) => (start, next, match, text) => {
+        const at = found.get(start);
+        if (at) at.hits.push([f, match]);
+        else found.set(start, { next, text, hits: [[f, match]] });
+      },
+      (err) => this.#filterFailed(path, err),
+    );
     for (const start of [...found.keys()].sort((a, b) => a - b)) {
       const at = found.get(start)!;
       const line = lineAt(start, at.next, at.text);
-      for (const [l, f] of listeners) {
-        const match = at.by.get(f!);
-        if (match) this.#deliver(l, line, match);
-      }
+      const to: [number, Listener, Match][] = [];
+      for (const [f, match] of at.hits) for (const [i, l] of subscribers.get(f)!) to.push([i, l, match]);
+      if (at.hits.length > 1) to.sort((a, b) => a[0] - b[0]);
+      for (const [, l, match] of to) this.#deliver(l, line, match);
     }
     return dropped;
+  }
+
+  /** The group lanes of a file's filters (read-filters.ts), kept while it is followed. */
+  #groupsOf(path: string): FilterGroups {
+    let groups = this.#groups.get(path);
+    if (!groups) {
+      groups = new FilterGroups();
+      this.#groups.set(path, groups);
+    }
+    return groups;
   }
 
   /**
@@ -335,57 +352,6 @@ export class ReaderPool {
       this.#o.log.error({ err, source: line.source }, 'Log line subscriber failed.');
     }
   }
-}
-
-/**
- * Every line of a run through `f`, in order: runs of them in one pass (Filter.readLines), the
- * others decoded and classified one by one. Each line `f` matched goes to `matched` (with its text
- * when it was decoded here). Returns the lines dropped for their length. A filter that throws (a
- * bug, never a line's fault) costs the line it threw on, reported to `failed`, never the others:
- * the run goes on line by line after it.
- */
-function readRun(
-  f: Filter,
-  run: { buf: Buffer; from: number; to: number; maxLine: number },
-  now: number,
-  matched: (start: number, next: number, match: Match, text: string | undefined) => void,
-  failed: (err: unknown) => void,
-): number {
-  const { buf, from, to, maxLine } = run;
-  let dropped = 0;
-  let pos = from;
-  let lane = true;
-  while (pos < to) {
-    if (lane) {
-      // How far the lane got: a throw leaves the rest of the run to the one-by-one path.
-      let reached = pos;
-      try {
-        pos = f.readLines(buf, pos, to, now, maxLine, (r, start, next, text) => {
-          reached = next;
-          if (r.outcome === 'matched') matched(start, next, r.match, text);
-        });
-      } catch (err) {
-        failed(err);
-        lane = false;
-        pos = reached;
-      }
-      if (pos >= to) break;
-    }
-    const nl = buf.indexOf(0x0a, pos);
-    if (nl - pos > maxLine) dropped++;
-    else {
-      const text = decodeLine(buf, pos, nl);
-      let r: ReturnType<Filter['classify']> | undefined;
-      try {
-        r = f.classify(text, now);
-      } catch (err) {
-        failed(err);
-      }
-      if (r?.outcome === 'matched') matched(pos, nl + 1, r.match, text);
-    }
-    pos = nl + 1;
-  }
-  return dropped;
 }
 
 /** Records where a subscriber wants a file never seen before to begin. */

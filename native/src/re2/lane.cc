@@ -6,6 +6,7 @@
 //       when the superset of failregex i, one the caller confirms, matched (no spans then)
 //   [5] with a prefregex: where <F-CONTENT> starts in the line without its date, when the
 //       failregexes read that content; -1 when they read the whole text
+//   [6] in a group's rows: the member the row is for, -1 for a line's date (see GroupScan); 0 else
 //   then the date template's group spans, from the line's start,
 //   then prefregex's group spans (when there is one), in the line without its date,
 //   then the matching failregex's group spans, in what it read (-1, -1: unset).
@@ -28,7 +29,54 @@ namespace banhammer {
 
 namespace {
 
-constexpr int kHead = 6;
+constexpr int kHead = 7;
+
+/** The dates of the lines a scan reads, one after another. */
+struct DateCursor {
+  Utf8Text line;
+  Scratch<int32_t> spans;
+  // The last date read in this call: its match, where it starts, the bytes on each side (-1: edge).
+  bool have_prev = false;
+  size_t prev_from = 0;
+  int prev_before = -1;
+  int prev_after = -1;
+  std::string prev_match;
+
+  /**
+   * Reads the date of the line (`len` ASCII bytes) with the template's program into spans(): the
+   * template's whole-line search, the line cut at its reach. False when the line leaves the lane
+   * (no date there, or an empty one: the JS path then reads the line whole). `same`: the date and
+   * its groups are the previous line's.
+   */
+  bool Read(Program& dp, const char* text, size_t len, int64_t reach, bool* same) {
+    const int count = dp.count();
+    int32_t* ds = spans.Reserve(2 * static_cast<size_t>(count));
+    line.SetAscii(text, len);
+    const size_t cut_at = reach >= 0 && static_cast<size_t>(reach) < len ? static_cast<size_t>(reach) : len;
+    // Where the date is, by the DFA alone; then its groups: the previous line's when the match
+    // and the character on each side of it (or the text's edge) are the previous line's, since
+    // they are all RE2's leftmost-first parse of the match can depend on (two lines in one second
+    // share their date); else read.
+    size_t m0 = 0;
+    size_t m1 = 0;
+    if (!dp.Locate(line, 0, cut_at, &m0, &m1)) return false;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text);
+    const int before = m0 > 0 ? bytes[m0 - 1] : -1;
+    const int after = m1 < cut_at ? bytes[m1] : -1;
+    *same = have_prev && m0 == prev_from && prev_before == before && prev_after == after &&
+            prev_match.size() == m1 - m0 && std::memcmp(prev_match.data(), text + m0, m1 - m0) == 0;
+    if (!*same) {
+      have_prev = false;
+      if (!dp.GroupsAt(line, cut_at, m0, m1, ds) && !dp.Exec(line, 0, cut_at, ds)) return false;
+      have_prev = true;
+      prev_from = m0;
+      prev_before = before;
+      prev_after = after;
+      prev_match.assign(text + m0, m1 - m0);
+    }
+    return count >= 2 && ds[2] >= 0 && ds[2] != ds[3];
+  }
+};
 
 struct LaneState {
   std::vector<Share> fails;
@@ -38,26 +86,34 @@ struct LaneState {
   // Patterns whose program is an RE2 superset that the caller's bounded matcher confirms.
   std::vector<bool> confirms;
   int max_fail_groups = 0;
-  Utf8Text line;
   Utf8Text cut;
   std::string cut_bytes;
-  std::unique_ptr<int32_t[]> date_spans;
-  size_t date_spans_size = 0;
-  // The last date read in this call: its match, where it starts, the bytes on each side (-1: edge).
-  bool have_prev = false;
-  size_t prev_from = 0;
-  int prev_before = -1;
-  int prev_after = -1;
-  std::string prev_match;
   std::unique_ptr<int32_t[]> fail_spans;
   // prefregex, when the filter has one: its literal, its groups, and <F-CONTENT>'s group (-1: none).
   Share pref;
   std::string pref_literal;
   int pref_groups = 0;
   int content = -1;
+  DateCursor date;
+
+  /** Row numbers after the date's spans: prefregex's groups, then the failregex's. */
+  int Extra() const { return 2 * pref_groups + 2 * max_fail_groups; }
 };
 
-void ReleaseState(napi_env, void* data, void*) { delete static_cast<LaneState*>(data); }
+using LaneShare = std::shared_ptr<LaneState>;
+
+/** Lanes that read the same lines with the same date template, their dates read once (GroupScan). */
+struct GroupState {
+  std::vector<LaneShare> members;
+  DateCursor date;
+  int extra = 0;
+};
+
+void ReleaseLane(napi_env, void* data, void*) { delete static_cast<LaneShare*>(data); }
+void ReleaseGroup(napi_env, void* data, void*) { delete static_cast<GroupState*>(data); }
+
+// Tells a lane's `state` handle from any other External.
+const napi_type_tag kLaneTag = {0x2b7d94e1c05a6f38ULL, 0x91c3e8f24d6a0b57ULL};
 
 Napi::Value ThrowType(Napi::Env env, const char* message) {
   Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
@@ -70,137 +126,219 @@ bool IsAscii(const unsigned char* p, size_t n) {
   return seen < 0x80;
 }
 
-/** scan(buf, from, to, date, reach, maxLine, rows): lines read. */
-Napi::Value Scan(const Napi::CallbackInfo& info) {
+/**
+ * The complete line at `at` (before `end`): where the next one starts and where this one's text
+ * stops (before "\r\n" or "\n"). False when there is none, or it is too long or not ASCII.
+ */
+bool NextLine(const unsigned char* bytes, size_t at, size_t end, int64_t max_line, size_t* next, size_t* stop) {
+  const void* nl = std::memchr(bytes + at, '\n', end - at);
+  if (!nl) return false;
+  *next = static_cast<size_t>(static_cast<const unsigned char*>(nl) - bytes) + 1;
+  *stop = *next - 1;
+  if (*stop > at && bytes[*stop - 1] == '\r') (*stop)--;
+  return static_cast<int64_t>(*next - 1 - at) <= max_line && IsAscii(bytes + at, *next - 1 - at);
+}
+
+/**
+ * The filter's part of a line whose date is [d0, d1): prefregex and the failregexes on the line
+ * without its date, as the JS path runs them. Writes row[4] (the failregex that matched, -1, or
+ * -(i + 2) for a superset to confirm) and row[5], and the groups after the date's `date_count`.
+ */
+int MatchLine(LaneState* s, const char* line, size_t len, size_t d0, size_t d1, int32_t* row, int date_count) {
+  // The text the failregexes read: the line without its date (group 1), spaces around it kept.
+  s->cut_bytes.assign(line, d0);
+  s->cut_bytes.append(line + d1, len - d1);
+  const std::string& cut = s->cut_bytes;
+  int matched = -1;
+  row[5] = -1;
+  // What the failregexes read: the line without its date, or prefregex's <F-CONTENT> of it when
+  // that captured something (an empty or absent content leaves them the whole text).
+  std::string_view text(cut);
+  bool through = true;
+  if (s->pref) {
+    Program& pp = *s->pref->program;
+    int32_t* ps = row + kHead + 2 * date_count;
+    through = (s->pref_literal.empty() || cut.find(s->pref_literal) != std::string::npos);
+    if (through) {
+      s->cut.SetAscii(cut.data(), cut.size());
+      through = pp.Exec(s->cut, 0, cut.size(), ps);
+    }
+    if (through && s->content >= 0 && ps[2 * s->content] >= 0 && ps[2 * s->content + 1] > ps[2 * s->content]) {
+      row[5] = ps[2 * s->content];
+      text = text.substr(static_cast<size_t>(ps[2 * s->content]),
+                         static_cast<size_t>(ps[2 * s->content + 1] - ps[2 * s->content]));
+    }
+  }
+  bool loaded = false;
+  for (size_t i = 0; through && i < s->fails.size(); i++) {
+    if (!s->reachable[i]) continue;
+    const std::string& lit = s->literals[i];
+    if (!lit.empty() && text.find(lit) == std::string_view::npos) continue;
+    if (!loaded) {
+      s->cut.SetAscii(text.data(), text.size());
+      loaded = true;
+    }
+    if (s->fails[i]->program->Exec(s->cut, 0, text.size(), s->fail_spans.get())) {
+      // The superset of a pattern the bounded fallback confirms: the caller takes it from here.
+      matched = s->confirms[i] ? -static_cast<int>(i) - 2 : static_cast<int>(i);
+      break;
+    }
+  }
+  row[4] = matched;
+  if (matched >= 0) {
+    int32_t* fs = row + kHead + 2 * date_count + 2 * s->pref_groups;
+    const int count = s->fails[static_cast<size_t>(matched)]->program->count();
+    for (int i = 0; i < 2 * count; i++) fs[i] = s->fail_spans[i];
+  }
+  return matched;
+}
+
+/** A row's head: the line's bounds, whether its date is the row before's, and the date's spans. */
+void WriteHead(int32_t* row, size_t at, size_t stop, size_t next, bool same, int member, const int32_t* ds, int date_count) {
+  row[0] = static_cast<int32_t>(at);
+  row[1] = static_cast<int32_t>(stop);
+  row[2] = static_cast<int32_t>(next);
+  row[3] = same ? 1 : 0;
+  row[4] = -1;
+  row[5] = -1;
+  row[6] = member;
+  for (int i = 0; i < 2 * date_count; i++) row[kHead + i] = ds[i];
+}
+
+/** The arguments both scans take: (buf, from, to, date, reach, maxLine, rows, ...). */
+struct ScanArgs {
+  const unsigned char* bytes = nullptr;
+  size_t from = 0;
+  size_t to = 0;
+  Program* date = nullptr;
+  int64_t reach = -1;
+  int64_t max_line = 0;
+  int32_t* rows = nullptr;
+  size_t row_count = 0;
+};
+
+bool ReadArgs(const Napi::CallbackInfo& info, ScanArgs* a) {
   Napi::Env env = info.Env();
-  auto* s = static_cast<LaneState*>(info.Data());
   if (info.Length() < 7 || !info[0].IsTypedArray() || !info[6].IsTypedArray()) {
-    return ThrowType(env, "Expected (buf, from, to, date, reach, maxLine, rows)");
+    ThrowType(env, "Expected (buf, from, to, date, reach, maxLine, rows)");
+    return false;
   }
   Napi::Uint8Array buf = info[0].As<Napi::Uint8Array>();
   Napi::Int32Array rows = info[6].As<Napi::Int32Array>();
   if (buf.TypedArrayType() != napi_uint8_array || rows.TypedArrayType() != napi_int32_array) {
-    return ThrowType(env, "Expected a Uint8Array and an Int32Array");
+    ThrowType(env, "Expected a Uint8Array and an Int32Array");
+    return false;
   }
   const int64_t from = info[1].As<Napi::Number>().Int64Value();
   const int64_t to = info[2].As<Napi::Number>().Int64Value();
   Share* date = Unwrap(env, info[3]);
-  const int64_t reach = info[4].As<Napi::Number>().Int64Value();
-  const int64_t max_line = info[5].As<Napi::Number>().Int64Value();
   if (!date || from < 0 || to < from || static_cast<size_t>(to) > buf.ByteLength()) {
-    return ThrowType(env, "Expected a date handle and 0 <= from <= to <= buf.length");
+    ThrowType(env, "Expected a date handle and 0 <= from <= to <= buf.length");
+    return false;
   }
-  Program& dp = *(*date)->program;
-  const int date_count = dp.count();
-  if (static_cast<size_t>(2 * date_count) > s->date_spans_size) {
-    s->date_spans = std::make_unique<int32_t[]>(2 * static_cast<size_t>(date_count));
-    s->date_spans_size = 2 * static_cast<size_t>(date_count);
-  }
-  int32_t* ds = s->date_spans.get();
-  const size_t stride = kHead + 2 * static_cast<size_t>(date_count) + 2 * static_cast<size_t>(s->pref_groups) +
-                        2 * static_cast<size_t>(s->max_fail_groups);
-  const size_t capacity = rows.ElementLength() / stride;
-  int32_t* out = rows.Data();
-  const unsigned char* bytes = buf.Data();
-  s->have_prev = false;
+  a->bytes = buf.Data();
+  a->from = static_cast<size_t>(from);
+  a->to = static_cast<size_t>(to);
+  a->date = (*date)->program.get();
+  a->reach = info[4].As<Napi::Number>().Int64Value();
+  a->max_line = info[5].As<Napi::Number>().Int64Value();
+  a->rows = rows.Data();
+  a->row_count = rows.ElementLength();
+  return true;
+}
 
+/** scan(buf, from, to, date, reach, maxLine, rows): lines read, one row each. */
+Napi::Value Scan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  LaneState* s = static_cast<LaneShare*>(info.Data())->get();
+  ScanArgs a;
+  if (!ReadArgs(info, &a)) return env.Undefined();
+  const int date_count = a.date->count();
+  const size_t stride = kHead + 2 * static_cast<size_t>(date_count) + static_cast<size_t>(s->Extra());
+  const size_t capacity = a.row_count / stride;
+  s->date.have_prev = false;
   size_t n = 0;
-  size_t at = static_cast<size_t>(from);
-  const size_t end = static_cast<size_t>(to);
-  while (n < capacity && at < end) {
-    const void* nl = std::memchr(bytes + at, '\n', end - at);
-    if (!nl) break;
-    const size_t next = static_cast<size_t>(static_cast<const unsigned char*>(nl) - bytes) + 1;
-    size_t stop = next - 1;
-    if (stop > at && bytes[stop - 1] == '\r') stop--;
-    const size_t len = stop - at;
-    if (static_cast<int64_t>(next - 1 - at) > max_line || !IsAscii(bytes + at, next - 1 - at)) break;
-    const char* line = reinterpret_cast<const char*>(bytes + at);
-    // The date: the template's whole-line search, the line cut at the template's reach.
-    s->line.SetAscii(line, len);
-    const size_t cut_at = reach >= 0 && static_cast<size_t>(reach) < len ? static_cast<size_t>(reach) : len;
-    // Where the date is, by the DFA alone; then its groups: the previous line's when the match
-    // and the character on each side of it (or the text's edge) are the previous line's, since
-    // they are all RE2's leftmost-first parse of the match can depend on (two lines in one second
-    // share their date); else read.
-    size_t m0 = 0;
-    size_t m1 = 0;
-    if (!dp.Locate(s->line, 0, cut_at, &m0, &m1)) break;
-    const int before = m0 > 0 ? bytes[at + m0 - 1] : -1;
-    const int after = m1 < cut_at ? bytes[at + m1] : -1;
-    const bool same = s->have_prev && m0 == s->prev_from && s->prev_before == before && s->prev_after == after &&
-                      s->prev_match.size() == m1 - m0 && std::memcmp(s->prev_match.data(), line + m0, m1 - m0) == 0;
-    if (!same) {
-      s->have_prev = false;
-      if (!dp.GroupsAt(s->line, cut_at, m0, m1, ds) && !dp.Exec(s->line, 0, cut_at, ds)) break;
-      s->have_prev = true;
-      s->prev_from = m0;
-      s->prev_before = before;
-      s->prev_after = after;
-      s->prev_match.assign(line + m0, m1 - m0);
-    }
-    // No date, or an empty one (the JS path then reads the line whole): left to the caller.
-    if (date_count < 2 || ds[2] < 0 || ds[2] == ds[3]) break;
-    int32_t* row = out + n * stride;
-    row[0] = static_cast<int32_t>(at);
-    row[1] = static_cast<int32_t>(stop);
-    row[2] = static_cast<int32_t>(next);
-    row[5] = -1;
-    row[3] = same ? 1 : 0;
-    for (int i = 0; i < 2 * date_count; i++) row[kHead + i] = ds[i];
-    // The text the failregexes read: the line without its date (group 1), spaces around it kept.
-    const size_t d0 = static_cast<size_t>(ds[2]);
-    const size_t d1 = static_cast<size_t>(ds[3]);
-    s->cut_bytes.assign(line, d0);
-    s->cut_bytes.append(line + d1, len - d1);
-    const std::string& cut = s->cut_bytes;
-    int matched = -1;
-    // What the failregexes read: the line without its date, or prefregex's <F-CONTENT> of it when
-    // that captured something (an empty or absent content leaves them the whole text).
-    std::string_view text(cut);
-    bool through = true;
-    if (s->pref) {
-      Program& pp = *s->pref->program;
-      int32_t* ps = row + kHead + 2 * date_count;
-      through = (s->pref_literal.empty() || cut.find(s->pref_literal) != std::string::npos);
-      if (through) {
-        s->cut.SetAscii(cut.data(), cut.size());
-        through = pp.Exec(s->cut, 0, cut.size(), ps);
-      }
-      if (through && s->content >= 0 && ps[2 * s->content] >= 0 &&
-          ps[2 * s->content + 1] > ps[2 * s->content]) {
-        row[5] = ps[2 * s->content];
-        text = text.substr(static_cast<size_t>(ps[2 * s->content]),
-                           static_cast<size_t>(ps[2 * s->content + 1] - ps[2 * s->content]));
-      } else {
-        row[5] = -1;
-      }
-    }
-    bool loaded = false;
-    for (size_t i = 0; through && i < s->fails.size(); i++) {
-      if (!s->reachable[i]) continue;
-      const std::string& lit = s->literals[i];
-      if (!lit.empty() && text.find(lit) == std::string_view::npos) continue;
-      if (!loaded) {
-        s->cut.SetAscii(text.data(), text.size());
-        loaded = true;
-      }
-      if (s->fails[i]->program->Exec(s->cut, 0, text.size(), s->fail_spans.get())) {
-        // The superset of a pattern the bounded fallback confirms: the caller takes it from here.
-        matched = s->confirms[i] ? -static_cast<int>(i) - 2 : static_cast<int>(i);
-        break;
-      }
-    }
-    row[4] = matched;
-    if (matched >= 0) {
-      int32_t* fs = row + kHead + 2 * date_count + 2 * s->pref_groups;
-      const int count = s->fails[static_cast<size_t>(matched)]->program->count();
-      for (int i = 0; i < 2 * count; i++) fs[i] = s->fail_spans[i];
-    }
+  size_t at = a.from;
+  while (n < capacity && at < a.to) {
+    size_t next = 0;
+    size_t stop = 0;
+    if (!NextLine(a.bytes, at, a.to, a.max_line, &next, &stop)) break;
+    const char* line = reinterpret_cast<const char*>(a.bytes + at);
+    bool same = false;
+    if (!s->date.Read(*a.date, line, stop - at, a.reach, &same)) break;
+    const int32_t* ds = s->date.spans.data();
+    int32_t* row = a.rows + n * stride;
+    WriteHead(row, at, stop, next, same, 0, ds, date_count);
+    MatchLine(s, line, stop - at, static_cast<size_t>(ds[2]), static_cast<size_t>(ds[3]), row, date_count);
     n++;
     at = next;
   }
   return Napi::Number::New(env, static_cast<double>(n));
+}
+
+/**
+ * scan(buf, from, to, date, reach, maxLine, rows, last) for a group: each line's date read once,
+ * then each member's part of it. Rows only where there is something to say: a line whose date is
+ * not the line before's gets a row of its own (member -1), so the caller keeps the time current;
+ * a member whose part did not miss gets one (its row[3] is then 1). last: [0] rows written, [1] 1
+ * when the scan stopped at a line off the path (the line at the returned offset's... see JS),
+ * [2..4] the last line read's start, end and next start, then its date's spans. Returns lines read.
+ */
+Napi::Value GroupScan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* g = static_cast<GroupState*>(info.Data());
+  ScanArgs a;
+  if (!ReadArgs(info, &a)) return env.Undefined();
+  if (info.Length() < 8 || !info[7].IsTypedArray()) return ThrowType(env, "Expected a last-line Int32Array");
+  Napi::Int32Array last_array = info[7].As<Napi::Int32Array>();
+  const int date_count = a.date->count();
+  if (last_array.TypedArrayType() != napi_int32_array || last_array.ElementLength() < 5 + 2 * static_cast<size_t>(date_count)) {
+    return ThrowType(env, "Expected a last-line Int32Array of 5 + 2 * date groups");
+  }
+  int32_t* last = last_array.Data();
+  const size_t stride = kHead + 2 * static_cast<size_t>(date_count) + static_cast<size_t>(g->extra);
+  const size_t capacity = a.row_count / stride;
+  // A line takes at most its date's row and one per member.
+  const size_t per_line = 1 + g->members.size();
+  g->date.have_prev = false;
+  size_t lines = 0;
+  size_t rows = 0;
+  size_t at = a.from;
+  bool stopped = false;
+  last[2] = -1;
+  while (at < a.to && rows + per_line <= capacity) {
+    size_t next = 0;
+    size_t stop = 0;
+    if (!NextLine(a.bytes, at, a.to, a.max_line, &next, &stop)) {
+      stopped = std::memchr(a.bytes + at, '\n', a.to - at) != nullptr;
+      break;
+    }
+    const char* line = reinterpret_cast<const char*>(a.bytes + at);
+    bool same = false;
+    if (!g->date.Read(*a.date, line, stop - at, a.reach, &same)) {
+      stopped = true;
+      break;
+    }
+    const int32_t* ds = g->date.spans.data();
+    if (!same || lines == 0) WriteHead(a.rows + rows++ * stride, at, stop, next, false, -1, ds, date_count);
+    for (size_t k = 0; k < g->members.size(); k++) {
+      int32_t* row = a.rows + rows * stride;
+      WriteHead(row, at, stop, next, true, static_cast<int>(k), ds, date_count);
+      if (MatchLine(g->members[k].get(), line, stop - at, static_cast<size_t>(ds[2]), static_cast<size_t>(ds[3]), row,
+                    date_count) != -1) {
+        rows++;
+      }
+    }
+    last[2] = static_cast<int32_t>(at);
+    last[3] = static_cast<int32_t>(stop);
+    last[4] = static_cast<int32_t>(next);
+    for (int i = 0; i < 2 * date_count; i++) last[5 + i] = ds[i];
+    lines++;
+    at = next;
+  }
+  last[0] = static_cast<int32_t>(rows);
+  last[1] = stopped ? 1 : 0;
+  return Napi::Number::New(env, static_cast<double>(lines));
 }
 
 }  // namespace
@@ -213,7 +351,7 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
   Napi::Array handles = info[0].As<Napi::Array>();
   Napi::Array literals = info[1].As<Napi::Array>();
   if (handles.Length() != literals.Length()) return ThrowType(env, "Expected one literal per failregex");
-  auto state = std::make_unique<LaneState>();
+  auto state = std::make_shared<LaneState>();
   for (uint32_t i = 0; i < handles.Length(); i++) {
     Share* m = Unwrap(env, handles.Get(i));
     Napi::Value lit = literals.Get(i);
@@ -250,20 +388,54 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
     state->pref_groups = (*m)->program->count();
     state->content = content.As<Napi::Number>().Int32Value();
   }
-  const int max_fail_groups = state->max_fail_groups;
-  LaneState* raw = state.get();
-  Napi::Function scan = Napi::Function::New<Scan>(env, "scan", raw);
-  if (env.IsExceptionPending()) return env.Undefined();
-  if (napi_add_finalizer(env, scan, raw, ReleaseState, nullptr, nullptr) != napi_ok) {
-    Napi::Error::New(env).ThrowAsJavaScriptException();
+  // The scan function and the `state` handle (for group()) each hold a share of the state.
+  auto* for_scan = new LaneShare(state);
+  Napi::Function scan = Napi::Function::New<Scan>(env, "scan", for_scan);
+  if (env.IsExceptionPending() || napi_add_finalizer(env, scan, for_scan, ReleaseLane, nullptr, nullptr) != napi_ok) {
+    delete for_scan;
+    if (!env.IsExceptionPending()) Napi::Error::New(env).ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  state.release();
+  Napi::External<LaneShare> handle =
+      Napi::External<LaneShare>::New(env, new LaneShare(state), [](Napi::Env, LaneShare* s) { delete s; });
+  if (env.IsExceptionPending()) return env.Undefined();
+  if (napi_type_tag_object(env, handle, &kLaneTag) != napi_ok) return env.Undefined();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("scan", scan);
+  out.Set("state", handle);
+  out.Set("head", Napi::Number::New(env, kHead));
+  out.Set("failGroups", Napi::Number::New(env, state->max_fail_groups));
+  out.Set("prefGroups", Napi::Number::New(env, state->pref_groups));
+  return out;
+}
+
+Napi::Value Group(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) return ThrowType(env, "Expected (states: lane().state[])");
+  Napi::Array states = info[0].As<Napi::Array>();
+  auto group = std::make_unique<GroupState>();
+  for (uint32_t i = 0; i < states.Length(); i++) {
+    napi_value v = states.Get(i);
+    bool tagged = false;
+    void* data = nullptr;
+    if (napi_check_object_type_tag(env, v, &kLaneTag, &tagged) != napi_ok || !tagged ||
+        napi_get_value_external(env, v, &data) != napi_ok) {
+      return ThrowType(env, "Expected lane().state handles");
+    }
+    group->members.push_back(*static_cast<LaneShare*>(data));
+    group->extra = std::max(group->extra, group->members.back()->Extra());
+  }
+  GroupState* raw = group.get();
+  Napi::Function scan = Napi::Function::New<GroupScan>(env, "scan", raw);
+  if (env.IsExceptionPending() || napi_add_finalizer(env, scan, raw, ReleaseGroup, nullptr, nullptr) != napi_ok) {
+    if (!env.IsExceptionPending()) Napi::Error::New(env).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  group.release();
   Napi::Object out = Napi::Object::New(env);
   out.Set("scan", scan);
   out.Set("head", Napi::Number::New(env, kHead));
-  out.Set("failGroups", Napi::Number::New(env, max_fail_groups));
-  out.Set("prefGroups", Napi::Number::New(env, raw->pref_groups));
+  out.Set("extra", Napi::Number::New(env, raw->extra));
   return out;
 }
 

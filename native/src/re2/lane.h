@@ -16,11 +16,19 @@ namespace banhammer {
 
 /**
  * `lane(failregexes: handle[], literals: string[], prefregex?: { handle, literal, content },
- * confirms?: boolean[])` → `{ scan, head, failGroups, prefGroups }`, where
+ * confirms?: boolean[])` → `{ scan, state, head, failGroups, prefGroups }`, where
  * `scan(buf, from, to, date: handle, reach: number, maxLine: number, rows: Int32Array): number`
  * fills `rows` (see lane.cc for the layout) and returns how many lines it read.
  */
 Napi::Value Lane(const Napi::CallbackInfo& info);
+
+/**
+ * `group(states: lane().state[])` → `{ scan, head, extra }`: lanes that read the same lines with the
+ * same date template, each line's date read once for all of them. `scan(buf, from, to, date, reach,
+ * maxLine, rows, last): number` writes rows only for what the caller must see (lane.cc, GroupScan);
+ * a row is head + 2 * dateGroups + extra numbers.
+ */
+Napi::Value Group(const Napi::CallbackInfo& info);
 
 }  // namespace banhammer
 

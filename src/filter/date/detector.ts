@@ -50,8 +50,16 @@ export interface DateLane {
    * seconds (seconds-step.ts), without the line as a string; undefined when it does not.
    */
   step(buf: Buffer, lineStart: number, spans: Int32Array, at: number, now: number): number | undefined;
-  /** Moves the detector on as find() does for a line whose time came out of time(). */
-  won(start: number, end: number, now: number): void;
+  /**
+   * Moves the detector on as find() does for `lines` lines (1 when not given) whose time came out
+   * of time(), the last one's date at [start, end).
+   */
+  won(start: number, end: number, now: number, lines?: number): void;
+  /**
+   * Lanes whose date lanes have the same matcher, reach and `zone` read every line's date and time
+   * alike (group-lane.ts reads them once for all): the zone and TZ the times are read in.
+   */
+  readonly zone: string;
   /** After a run: the last line won (find() keeps it for the next line's comparisons). */
   finish(lastLine: string): void;
 }
@@ -164,10 +172,11 @@ export class TemplateDetector implements DateDetector {
       step: step
         ? (buf, lineStart, spans, at, now) => step.step(buf, lineStart, spans, at, now, tz)
         : () => undefined,
-      won: (start, end, now) => {
+      zone: `${this.#zone}|${tz ?? ''}`,
+      won: (start, end, now, lines = 1) => {
         // #match's bookkeeping for the last winner winning again (it is not promoted).
-        e.matched++;
-        e.hits++;
+        e.matched += lines;
+        e.hits += lines;
         e.lastUsed = now / 1000;
         e.distance = start;
         if (this.#firstUnused === i) this.#firstUnused++;

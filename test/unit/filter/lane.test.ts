@@ -13,6 +13,7 @@ import {
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -23,6 +24,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyRange } from '../../../src/cli/regex-scan.ts';
 import type { Filter, Outcome } from '../../../src/filter/compile.ts';
 import { SecondsStep } from '../../../src/filter/date/seconds-step.ts';
+import { GroupLane } from '../../../src/filter/group-lane.ts';
+import { decodeLine } from '../../../src/tail/line-splitter.ts';
 import { readSamples, stockFilters } from '../../compat/fail2ban-samples.ts';
 import { compiledFilter } from '../../support/compiled-filter.ts';
 import { REPO } from '../../support/config-dir.ts';
@@ -31,6 +34,7 @@ import { requireNativeRegex } from './native-addon.ts';
 
 const available = requireNativeRegex();
 const NOW = Date.UTC(2026, 10, 28);
+const MAX_LINE = 64 * 1024;
 const dir = mkdtempSync(join(tmpdir(), 'banhammer-lane-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -273,6 +277,109 @@ describe.skipIf(!available)('lane', () => {
       expect(stepped(timeOnly, logOf(timeOnly, seconds('23:59:', 30, 59)))).toBe(0);
       const julian = filterWith('step-julian', '^%Y %j %H:%M:%S');
       expect(stepped(julian, logOf(julian, seconds('2026 331 10:00:', 0, 30)))).toBe(0);
+    });
+  });
+
+  describe('a group lane: the same lines through many filters, each date read once', () => {
+    /** Each filter's outcomes but misses, by line start, read one line at a time. */
+    function alone(filters: Filter[], buf: Buffer): unknown[][] {
+      return filters.map((f) => {
+        const out: unknown[] = [];
+        for (let pos = 0; pos < buf.length; ) {
+          const nl = buf.indexOf(0x0a, pos);
+          const r = f.classify(decodeLine(buf, pos, nl), NOW);
+          if (r.outcome !== 'missed') out.push([pos, describeOutcome(r)]);
+          pos = nl + 1;
+        }
+        return out;
+      });
+    }
+
+    /**
+     * The same through a group lane, as the reader drives one (tail/read-filters.ts): a line the
+     * group stops at through each member's classify(); from where the group cannot read, each
+     * member's own lane. Also how many lines the group read.
+     */
+    function together(filters: Filter[], buf: Buffer): { outcomes: unknown[][]; read: number } {
+      const group = GroupLane.of(filters.map((f) => f.lane()!))!;
+      const outcomes: unknown[][] = filters.map(() => []);
+      const sinks = outcomes.map((out) => (r: Outcome, start: number) => {
+        if (r.outcome !== 'missed') out.push([start, describeOutcome(r)]);
+      });
+      let read = 0;
+      let pos = 0;
+      while (pos < buf.length) {
+        const stop = group.read(buf, pos, buf.length, NOW, MAX_LINE, sinks, (_m, err) => {
+          throw err;
+        });
+        if (stop < 0) {
+          filters.forEach((f, i) => {
+            for (let at = pos; at < buf.length; ) {
+              at = f.readLines(buf, at, buf.length, NOW, MAX_LINE, sinks[i]!);
+              if (at >= buf.length) break;
+              const nl = buf.indexOf(0x0a, at);
+              sinks[i]!(f.classify(decodeLine(buf, at, nl), NOW), at);
+              at = nl + 1;
+            }
+          });
+          break;
+        }
+        read += linesIn(buf, pos, stop);
+        if (stop >= buf.length) break;
+        const nl = buf.indexOf(0x0a, stop);
+        const text = decodeLine(buf, stop, nl);
+        filters.forEach((f, i) => sinks[i]!(f.classify(text, NOW), stop));
+        pos = nl + 1;
+      }
+      return { outcomes, read };
+    }
+
+    const linesIn = (buf: Buffer, from: number, to: number) =>
+      buf.subarray(from, to).filter((c) => c === 0x0a).length;
+
+    /** Every shipped filter, twice over (a lane each); their group's outcomes and state against each alone. */
+    function compareGroup(buf: Buffer): number {
+      const grouped = SHIPPED.map((name) => compiledFilter(name));
+      const single = SHIPPED.map((name) => compiledFilter(name));
+      // The detectors must have won a template for the lanes to exist: the first line, alone.
+      const first = decodeLine(buf, 0, buf.indexOf(0x0a));
+      for (const f of grouped) f.classify(first, NOW);
+      const rest = buf.subarray(buf.indexOf(0x0a) + 1);
+      for (const f of single) f.classify(first, NOW);
+      const laned = grouped.filter((f) => f.lane()?.dates() !== undefined);
+      const want = alone(single, rest);
+      const got = together(laned, rest);
+      laned.forEach((f) => {
+        const i = grouped.indexOf(f);
+        expect(got.outcomes[laned.indexOf(f)], SHIPPED[i]).toEqual(want[i]);
+        expect(f.dateHits(), SHIPPED[i]).toEqual(single[i]!.dateHits());
+        for (const line of AFTER)
+          expect(describeOutcome(f.classify(line, NOW + 86_400_000)), SHIPPED[i]).toEqual(
+            describeOutcome(single[i]!.classify(line, NOW + 86_400_000)),
+          );
+      });
+      return got.read / linesIn(rest, 0, rest.length);
+    }
+
+    it("gives each member of a group of every shipped filter what its classify() gives, and leaves it classify()'s state", () => {
+      expect(compareGroup(readFileSync(hostileLog()))).toBeGreaterThan(0.9);
+    });
+
+    it('reads a log whose date format changes, and back, as each member alone', () => {
+      const log = hostileLog();
+      const iso = readFileSync(log, 'latin1')
+        .split('\n')
+        .slice(0, 3000)
+        .map((l) => l.replace(/^Nov (\d\d) /, '2026-11-$1 '))
+        .join('\n');
+      const buf = Buffer.concat([
+        readFileSync(log).subarray(0, 200_000),
+        Buffer.from(`\n${iso}\n`),
+        readFileSync(log),
+      ]);
+      const text = buf.toString('latin1');
+      const clean = Buffer.from(text.replace(/\n\n+/g, '\n'), 'latin1');
+      compareGroup(clean);
     });
   });
 

@@ -1,14 +1,15 @@
 // Subscribers that give the pool their filter (FollowOptions.filter) get runs of lines read
 // through it in one pass (Filter.readLines): each must get exactly the lines its filter matches,
 // in order, with the match classify() gives line by line; subscribers sharing a filter instance
-// share the pass. A subscriber without a filter still gets every line, unmatched.
+// share the pass, and filters that read dates alike share a group lane's. A subscriber without a filter still gets every line, unmatched.
 
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Filter, Match } from '../../../src/filter/compile.ts';
+import { GroupLane } from '../../../src/filter/group-lane.ts';
 import { LineSplitter } from '../../../src/tail/line-splitter.ts';
 import { ReaderPool } from '../../../src/tail/reader-pool.ts';
 import { compiledFilter } from '../../support/compiled-filter.ts';
@@ -76,6 +77,8 @@ describe('ReaderPool: subscribers with filters', () => {
     appendFileSync(file, '');
     const shared = compiledFilter('sshd');
     const other = compiledFilter('sshd');
+    // The two filters read their dates alike: one group lane reads most lines for both.
+    const grouped = vi.spyOn(GroupLane.prototype, 'read');
     const got = { a1: [] as unknown[], a2: [] as unknown[], b: [] as unknown[] };
     const take = (into: unknown[]) => (line: { text: string }, match?: Match) =>
       into.push([line.text, describeMatch(match)]);
@@ -88,6 +91,10 @@ describe('ReaderPool: subscribers with filters', () => {
     expect(got.a1).toEqual(want);
     expect(got.a2).toEqual(want);
     expect(got.b).toEqual(want);
+    expect(
+      grouped.mock.results.filter((r) => typeof r.value === 'number' && r.value > 0).length,
+    ).toBeGreaterThan(2);
+    grouped.mockRestore();
   });
 
   it('counts a line over 64 KiB in a run as dropped, and reports it', async () => {
