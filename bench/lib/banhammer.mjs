@@ -11,6 +11,7 @@ import { startIn, stopGroup, tempDir } from './sandbox.mjs';
 import { sleep } from './stats.mjs';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const STOCK_FILTERS = '/etc/fail2ban/filter.d';
 
 export const banhammer = {
   name: 'banhammer',
@@ -39,12 +40,12 @@ async function seedBans(_ns, jail, addresses) {
   return path;
 }
 
-/** jails: [{ name, logpath, maxretry, findtime, bantime, head }] */
+/** jails: [{ name, logpath, filter, maxretry, findtime, bantime, head }] */
 export function jailLocal(jails) {
   const sections = jails.map(
     (j) => `[${j.name}]
 enabled = true
-filter = sshd
+filter = ${j.filter ?? 'sshd'}
 port = ssh
 banaction = nftables-multiport
 logpath = ${j.logpath}${j.head ? ' head' : ''}
@@ -60,6 +61,9 @@ export async function startBanhammer(ns, { jails, db, nodeArgs = [], env = {} })
   const dir = tempDir('banhammer');
   for (const f of ['jail.conf', 'banhammer.conf']) copyFileSync(join(REPO, f), join(dir, f));
   cpSync(join(REPO, 'filter.d'), join(dir, 'filter.d'), { recursive: true });
+  // fail2ban's stock filters, when a jail names one banhammer does not ship (its own win).
+  if (jails.some((j) => j.filter && !existsSync(join(REPO, 'filter.d', `${j.filter}.conf`))))
+    cpSync(STOCK_FILTERS, join(dir, 'filter.d'), { recursive: true, force: false });
   const paths = {
     socket: join(dir, 'banhammer.sock'),
     pidfile: join(dir, 'banhammer.pid'),
