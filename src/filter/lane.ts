@@ -75,14 +75,19 @@ export class Lane {
   /**
    * A lane for a finder of one-line failures whose failregexes and prefregex (when it has one) are
    * all exact patterns on libre2; undefined for any other (or without the addon). ignoreregex is
-   * checked here, on the failures a lane finds, so only where process() checks it after a
-   * failregex: not when there are clearly fewer ignoreregexes than failregexes (then process()
-   * checks them first, on every line).
+   * checked here, on the failures a lane finds, as process() checks it after a failregex; when
+   * there are clearly fewer ignoreregexes than failregexes, process() checks them first too, on
+   * every line: the native lane does, then, for exact ones (a lane is made for no other).
    */
   static for(parts: LaneParts, host: LaneHost): Lane | undefined {
     const { ignoreregex, failregex, prefregex } = parts;
     if (parts.maxlines > 1 || !parts.detector.lane) return undefined;
-    if (ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2) return undefined;
+    const early = ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2;
+    const first: ExactLanePattern[] = [];
+    for (const p of early ? ignoreregex : []) {
+      if (!p.lane || p.lane.confirms) return undefined;
+      first.push(p.lane);
+    }
     const patterns: LanePattern[] = [];
     for (const p of failregex) {
       if (!p.lane) return undefined;
@@ -100,6 +105,7 @@ export class Lane {
         patterns.map((p) => p.literal),
         pref && { matcher: pref.matcher, literal: pref.literal, content },
         patterns.map((p) => p.confirms === true),
+        early ? { matchers: first.map((p) => p.matcher), literals: first.map((p) => p.literal) } : undefined,
       );
     } catch {
       // The addon refuses what it cannot read from ASCII lines (a non-ASCII prefregex literal).
@@ -193,7 +199,8 @@ export class Lane {
 
   /**
    * process()'s outcome for a dated line whose row (at `o`, its prefregex's and failregex's spans
-   * at `prefAt` and `failAt`) says a failregex, or the superset of one, matched.
+   * at `prefAt` and `failAt`) says a failregex, or the superset of one, matched, or an
+   * ignoreregex checked first did.
    */
   hitOutcome(
     rows: Int32Array,
@@ -205,9 +212,10 @@ export class Lane {
     now: number,
   ): Outcome {
     const head = this.#native.head;
+    const k = rows[o + 4]!;
+    if (k === this.#native.ignored) return IGNORED_DATED;
     const ds = rows[o + head + 2]!;
     const de = rows[o + head + 3]!;
-    const k = rows[o + 4]!;
     const pre = line.slice(0, ds);
     const post = line.slice(de);
     // process()'s steps on the text without the date: prefregex, its content, failregex, ignoreregex.

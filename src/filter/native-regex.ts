@@ -54,6 +54,8 @@ export interface NativeLane {
   readonly prefGroups: number;
   /** The lane, for group(); opaque here. */
   readonly state: unknown;
+  /** Row [4] of a line an ignoreregex checked first took (nativeLane's `ignores`). */
+  readonly ignored: number;
 }
 
 /**
@@ -105,6 +107,7 @@ export interface NativeRegexAddon {
     literals: readonly string[],
     prefregex?: { handle: unknown; literal: string; content: number } | undefined,
     confirms?: readonly boolean[],
+    ignores?: { handles: readonly unknown[]; literals: readonly string[] },
   ): NativeLane;
   group(states: readonly unknown[]): NativeGroup;
   /** The libre2 version the addon was built against, e.g. `20220601`. */
@@ -161,12 +164,16 @@ export function nativeMatcher(
   }
 }
 
-/** A lane over these matchers (see NativeLane), or undefined without the addon. */
+/**
+ * A lane over these matchers (see NativeLane), or undefined without the addon. `ignores`: the
+ * ignoreregexes to check before anything else, each behind its literal.
+ */
 export function nativeLane(
   failregexes: readonly NativeMatcher[],
   literals: readonly string[],
   prefregex?: LanePrefregex,
   confirms?: readonly boolean[],
+  ignores?: { matchers: readonly NativeMatcher[]; literals: readonly string[] },
 ): NativeLane | undefined {
   const a = loaded();
   if (!a || typeof a.lane !== 'function') return undefined;
@@ -175,6 +182,7 @@ export function nativeLane(
     literals,
     prefregex && { handle: prefregex.matcher.handle, literal: prefregex.literal, content: prefregex.content },
     confirms,
+    ignores && { handles: ignores.matchers.map((m) => m.handle), literals: ignores.literals },
   );
 }
 

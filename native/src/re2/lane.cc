@@ -3,7 +3,8 @@
 //   [3] 1 when the date's match is the previous row's, with the same characters around it (so
 //       are its groups and its time)
 //   [4] the failregex that matched, or -1 (prefregex, when there is one, included); -(i + 2)
-//       when the superset of failregex i, one the caller confirms, matched (no spans then)
+//       when the superset of failregex i, one the caller confirms, matched (no spans then);
+//       kIgnored when an ignoreregex checked before them matched (lane()'s `ignores`)
 //   [5] with a prefregex: where <F-CONTENT> starts in the line without its date, when the
 //       failregexes read that content; -1 when they read the whole text
 //   [6] in a group's rows: the member the row is for, -1 for a line's date (see GroupScan); 0 else
@@ -15,7 +16,10 @@
 
 #include "lane.h"
 
+#include <re2/set.h>
+
 #include <algorithm>
+#include <map>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -30,6 +34,9 @@ namespace banhammer {
 namespace {
 
 constexpr int kHead = 7;
+// Row [4] of a line an ignoreregex took before any failregex ran (process() checks them first when
+// a filter has clearly fewer of them than failregexes).
+constexpr int kIgnored = -1000000;
 
 /** The dates of the lines a scan reads, one after another. */
 struct DateCursor {
@@ -94,6 +101,10 @@ struct LaneState {
   std::string pref_literal;
   int pref_groups = 0;
   int content = -1;
+  // ignoreregexes checked first, each behind its literal (none: process() checks them after).
+  std::vector<Share> ignores;
+  std::vector<std::string> ignore_literals;
+  Scratch<int32_t> ignore_spans;
   DateCursor date;
 
   /** Row numbers after the date's spans: prefregex's groups, then the failregex's. */
@@ -102,11 +113,84 @@ struct LaneState {
 
 using LaneShare = std::shared_ptr<LaneState>;
 
-/** Lanes that read the same lines with the same date template, their dates read once (GroupScan). */
+/**
+ * Lanes that read the same lines with the same date template, their dates read once (GroupScan),
+ * and their literals looked for once: a member runs only on a line that holds one of its
+ * failregexes' literals (and its prefregex's), which is most of fifty filters on most lines.
+ */
 struct GroupState {
   std::vector<LaneShare> members;
   DateCursor date;
   int extra = 0;
+  // Every member's literals in one set (each once); null when a member's every line must run.
+  std::unique_ptr<RE2::Set> literals;
+  // Per member: its prefregex's literal (-1: none), and its failregexes' (any one will do).
+  std::vector<int> pref_literal;
+  std::vector<std::vector<int>> fail_literals;
+  // Per member: a reachable failregex without a literal, so every line is a candidate.
+  std::vector<bool> always;
+  std::vector<int> found;
+  std::vector<char> present;
+
+  /** Builds the set of literals; false (no gate) when RE2 will not have it. */
+  bool Gate() {
+    std::map<std::string, int> ids;
+    RE2::Options options;
+    options.set_literal(true);
+    options.set_log_errors(false);
+    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+    auto id_of = [&](const std::string& lit) {
+      auto it = ids.find(lit);
+      if (it != ids.end()) return it->second;
+      const int id = set->Add(lit, nullptr);
+      ids.emplace(lit, id);
+      return id;
+    };
+    for (const LaneShare& m : members) {
+      pref_literal.push_back(m->pref && !m->pref_literal.empty() ? id_of(m->pref_literal) : -1);
+      std::vector<int> fails;
+      bool any = false;
+      for (size_t i = 0; i < m->fails.size(); i++) {
+        if (!m->reachable[i]) continue;
+        if (m->literals[i].empty()) any = true;
+        else fails.push_back(id_of(m->literals[i]));
+      }
+      // A line an ignoreregex checked first takes is an outcome too (ignored): it needs the member.
+      for (const std::string& lit : m->ignore_literals) {
+        if (lit.empty()) any = true;
+        else fails.push_back(id_of(lit));
+      }
+      fail_literals.push_back(std::move(fails));
+      always.push_back(any);
+    }
+    if (ids.empty() || !set->Compile()) return false;
+    for (const auto& [lit, id] : ids)
+      if (id < 0) return false;
+    present.assign(ids.size(), 0);
+    literals = std::move(set);
+    return true;
+  }
+
+  /** Marks the literals in the line; false when the set could not tell (run every member). */
+  bool Look(const char* line, size_t len) {
+    if (!literals) return false;
+    found.clear();
+    RE2::Set::ErrorInfo error{RE2::Set::kNoError};
+    if (!literals->Match(re2::StringPiece(line, len), &found, &error) && error.kind != RE2::Set::kNoError) return false;
+    std::fill(present.begin(), present.end(), 0);
+    for (int id : found) present[static_cast<size_t>(id)] = 1;
+    return true;
+  }
+
+  /** Whether member k may match the line Look() marked. */
+  bool Candidate(size_t k) const {
+    if (pref_literal[k] >= 0 && !present[static_cast<size_t>(pref_literal[k])] && members[k]->ignores.empty())
+      return false;
+    if (always[k]) return true;
+    for (int id : fail_literals[k])
+      if (present[static_cast<size_t>(id)]) return true;
+    return false;
+  }
 };
 
 void ReleaseLane(napi_env, void* data, void*) { delete static_cast<LaneShare*>(data); }
@@ -154,6 +238,15 @@ int MatchLine(LaneState* s, const char* line, size_t len, size_t d0, size_t d1, 
   // What the failregexes read: the line without its date, or prefregex's <F-CONTENT> of it when
   // that captured something (an empty or absent content leaves them the whole text).
   std::string_view text(cut);
+  for (size_t i = 0; i < s->ignores.size(); i++) {
+    const std::string& lit = s->ignore_literals[i];
+    if (!lit.empty() && cut.find(lit) == std::string::npos) continue;
+    s->cut.SetAscii(cut.data(), cut.size());
+    if (s->ignores[i]->program->Exec(s->cut, 0, cut.size(), s->ignore_spans.data())) {
+      row[4] = kIgnored;
+      return kIgnored;
+    }
+  }
   bool through = true;
   if (s->pref) {
     Program& pp = *s->pref->program;
@@ -320,8 +413,11 @@ Napi::Value GroupScan(const Napi::CallbackInfo& info) {
       break;
     }
     const int32_t* ds = g->date.spans.data();
-    if (!same || lines == 0) WriteHead(a.rows + rows++ * stride, at, stop, next, false, -1, ds, date_count);
+    if (!same) WriteHead(a.rows + rows++ * stride, at, stop, next, false, -1, ds, date_count);
+    // A literal anywhere in the line (the date included, so this only ever lets more through).
+    const bool gated = g->Look(line, stop - at);
     for (size_t k = 0; k < g->members.size(); k++) {
+      if (gated && !g->Candidate(k)) continue;
       int32_t* row = a.rows + rows * stride;
       WriteHead(row, at, stop, next, true, static_cast<int>(k), ds, date_count);
       if (MatchLine(g->members[k].get(), line, stop - at, static_cast<size_t>(ds[2]), static_cast<size_t>(ds[3]), row,
@@ -388,6 +484,26 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
     state->pref_groups = (*m)->program->count();
     state->content = content.As<Napi::Number>().Int32Value();
   }
+  // ignoreregexes to check first (a fifth argument): { handles, literals }, ASCII literals.
+  if (info.Length() > 4 && info[4].IsObject()) {
+    Napi::Object ig = info[4].As<Napi::Object>();
+    Napi::Value hs = ig.Get("handles");
+    Napi::Value ls = ig.Get("literals");
+    if (!hs.IsArray() || !ls.IsArray() || hs.As<Napi::Array>().Length() != ls.As<Napi::Array>().Length()) {
+      return ThrowType(env, "Expected ignoreregexes as { handles, literals }");
+    }
+    for (uint32_t i = 0; i < hs.As<Napi::Array>().Length(); i++) {
+      Share* m = Unwrap(env, hs.As<Napi::Array>().Get(i));
+      Napi::Value lit = ls.As<Napi::Array>().Get(i);
+      if (!m || !lit.IsString()) return ThrowType(env, "Expected compile() handles and string literals");
+      const std::string text = lit.As<Napi::String>().Utf8Value();
+      // A non-ASCII literal is in no ASCII line: that ignoreregex never takes one.
+      if (!IsAscii(reinterpret_cast<const unsigned char*>(text.data()), text.size())) continue;
+      state->ignores.push_back(*m);
+      state->ignore_literals.push_back(text);
+      state->ignore_spans.Reserve(2 * static_cast<size_t>((*m)->program->count()));
+    }
+  }
   // The scan function and the `state` handle (for group()) each hold a share of the state.
   auto* for_scan = new LaneShare(state);
   Napi::Function scan = Napi::Function::New<Scan>(env, "scan", for_scan);
@@ -406,6 +522,7 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
   out.Set("head", Napi::Number::New(env, kHead));
   out.Set("failGroups", Napi::Number::New(env, state->max_fail_groups));
   out.Set("prefGroups", Napi::Number::New(env, state->pref_groups));
+  out.Set("ignored", Napi::Number::New(env, kIgnored));
   return out;
 }
 
@@ -425,6 +542,8 @@ Napi::Value Group(const Napi::CallbackInfo& info) {
     group->members.push_back(*static_cast<LaneShare*>(data));
     group->extra = std::max(group->extra, group->members.back()->Extra());
   }
+  // Without the set every member runs on every line: slower, the same rows.
+  group->Gate();
   GroupState* raw = group.get();
   Napi::Function scan = Napi::Function::New<GroupScan>(env, "scan", raw);
   if (env.IsExceptionPending() || napi_add_finalizer(env, scan, raw, ReleaseGroup, nullptr, nullptr) != napi_ok) {

@@ -328,7 +328,9 @@ describe.skipIf(!available)('lane', () => {
         if (stop >= buf.length) break;
         const nl = buf.indexOf(0x0a, stop);
         const text = decodeLine(buf, stop, nl);
-        filters.forEach((f, i) => sinks[i]!(f.classify(text, NOW), stop));
+        filters.forEach((f, i) => {
+          sinks[i]!(f.classify(text, NOW), stop);
+        });
         pos = nl + 1;
       }
       return { outcomes, read };
@@ -381,6 +383,52 @@ describe.skipIf(!available)('lane', () => {
       const clean = Buffer.from(text.replace(/\n\n+/g, '\n'), 'latin1');
       compareGroup(clean);
     });
+  });
+
+  it('reads postfix, whose ignoreregex process() checks first, in the lane, ignored lines ignored', () => {
+    // The sample's log lines without its comments (undated lines, which leave the lane).
+    const log = join(dir, 'postfix-lines.log');
+    const sample = readFileSync(join(REPO, 'test', 'samples', 'postfix.log'), 'utf8');
+    writeFileSync(
+      log,
+      `${sample
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'))
+        .join('\n')}\n`,
+    );
+    const f = compiledFilter('postfix');
+    const ignored = run(f, log, true).outcomes.filter((o) => (o as unknown[])[0] === 'ignored');
+    expect(ignored.length).toBeGreaterThan(0);
+    expect(compareOn('postfix', log)).toBeGreaterThan(0.8);
+  });
+
+  it('gives a line only an ignoreregex checked first matches "ignored", in the lane as by classify()', () => {
+    // One ignoreregex, four failregexes: process() checks the ignoreregex first, on every line.
+    const conf = join(dir, 'early-conf');
+    mkdirSync(join(conf, 'filter.d'), { recursive: true });
+    writeFileSync(
+      join(conf, 'filter.d', 'early.conf'),
+      [
+        '[Definition]',
+        'failregex = ^\\s*\\S+ one from <HOST>$',
+        '            ^\\s*\\S+ two from <HOST>$',
+        '            ^\\s*\\S+ three from <HOST>$',
+        '            ^\\s*\\S+ four from <HOST>$',
+        'ignoreregex = keep out\\b',
+        '',
+      ].join('\n'),
+    );
+    const log = join(dir, 'early.log');
+    const words = ['one', 'two', 'keep out of', 'three', 'four', 'five'];
+    writeFileSync(
+      log,
+      `${Array.from({ length: 60 }, (_, i) => `Nov 27 10:00:${String(i).padStart(2, '0')} h ${words[i % words.length]} from 192.0.2.${i + 1}`).join('\n')}\n`,
+    );
+    const ignored = run(compiledFilter('early', conf), log, true).outcomes.filter(
+      (o) => (o as unknown[])[0] === 'ignored',
+    );
+    expect(ignored).toHaveLength(10);
+    expect(compareOn('early', log, conf)).toBeGreaterThan(0.9);
   });
 
   it('reads most lines of an auth.log for sshd in the lane', () => {
