@@ -8,7 +8,7 @@ import type { Address } from '../core/address.ts';
 import { AddressCache } from './address-cache.ts';
 import type { DateDetector } from './date/index.ts';
 import { Lane } from './lane.ts';
-import { joinLines, lineOf, splitByHit, type TupleLine, undated } from './line-buffer.ts';
+import { joinLines, lineOf, splitByHit, type TupleLine, textOf, undated } from './line-buffer.ts';
 import { IGNORED, MISSED, type Outcome, type OutcomeSink } from './outcome.ts';
 import type { Groups, Hit, Pattern } from './pattern.ts';
 import { type FailureData, Sessions } from './sessions.ts';
@@ -62,6 +62,22 @@ const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== '
 // prefregex's groups when there is no prefregex.
 const NO_GROUPS: Groups = Object.freeze({});
 
+/** FailureFinder.#literals: each failregex's literal, or undefined when one cannot rule a line out. */
+function bufferLiterals(parts: FinderParts): readonly string[] | undefined {
+  const { prefregex, failregex, ignoreregex } = parts;
+  if (prefregex || (ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2)) return undefined;
+  const literals: string[] = [];
+  for (const p of failregex) {
+    const literal = p.lane?.literal;
+    if (!literal || literal.includes('\n')) return undefined;
+    literals.push(literal);
+  }
+  return literals;
+}
+
+const holdsAny = (text: string, literals: readonly string[]): boolean =>
+  literals.some((l) => text.includes(l));
+
 /**
  * A Match whose fields and lines are made when first read: `banctl regex` reads neither, and
  * building them was a tenth of its time per failing line.
@@ -105,6 +121,16 @@ export class FailureFinder {
   readonly #p: FinderParts;
   readonly #multi: boolean;
   #buffer: TupleLine[] = [];
+  /**
+   * The failregexes' literals, when a buffered search can be ruled out line by line (buffered
+   * filters without prefregex or first-checked ignoreregex, whose failregexes all have a literal
+   * free of newlines); and, for each line in #buffer, whether it holds one. A literal without a
+   * newline is in the joined text only inside one line's text, so while no buffered line holds
+   * one, no failregex can match: nothing is joined or searched (twenty lines joined and searched
+   * at every line was most of a slapd jail's time).
+   */
+  readonly #literals: readonly string[] | undefined;
+  #holds: boolean[] = [];
   // The last date read (its time, and its text as line.slice(start, end)), for undated lines.
   #lastTime: number | undefined;
   #lastLine = '';
@@ -118,6 +144,7 @@ export class FailureFinder {
   constructor(parts: FinderParts) {
     this.#p = parts;
     this.#multi = parts.maxlines > 1;
+    this.#literals = this.#multi ? bufferLiterals(parts) : undefined;
   }
 
   /**
@@ -200,8 +227,13 @@ export class FailureFinder {
     const missed = MISSED[Number(dated)]!;
     const ignored = IGNORED[Number(dated)]!;
     this.#buffer.push(tuple);
-    if (this.#buffer.length > this.#p.maxlines)
+    const literals = this.#literals;
+    if (literals) this.#holds.push(holdsAny(textOf(tuple), literals));
+    if (this.#buffer.length > this.#p.maxlines) {
       this.#buffer.splice(0, this.#buffer.length - this.#p.maxlines);
+      if (literals) this.#holds.splice(0, this.#holds.length - this.#p.maxlines);
+    }
+    if (literals && !this.#holds.includes(true)) return missed;
     const original = this.#buffer;
     let text = joinLines(original);
     // fail2ban checks ignoreregex first when there are clearly fewer of them than failregexes.
@@ -224,6 +256,7 @@ export class FailureFinder {
       if (!hit) continue;
       const { matched, unmatched } = splitByHit(text, hit, original);
       this.#buffer = unmatched;
+      if (literals) this.#holds = unmatched.map((t) => holdsAny(textOf(t), literals));
       if (ignoreregex.length > 0 && this.#ignores(matched)) return ignored;
       return this.#failure(i, hit, pre, matched, { time, dated, now }) ?? missed;
     }

@@ -242,3 +242,49 @@ describe('time of a line', () => {
     expect(f().match('fail from 192.0.2.1', NOW, known)?.time).toBe(known);
   });
 });
+
+describe('maxlines buffer ruled out by literals', () => {
+  // slapd's shape: a connection accepted, lines of other connections, its bind refused. Each
+  // failregex's literal ("ACCEPT from IP=", " RESULT ") rules a line in; while no buffered line
+  // holds one, the buffer is not joined and searched.
+  const ldap = () =>
+    filter({
+      maxlines: 5,
+      failregex: [
+        String.raw`^\s*conn=(?P<_conn>\d+) ACCEPT from IP=<HOST>\n(?:.*\n)*?\s*conn=(?P=_conn) RESULT err=49\n`,
+      ],
+    });
+  const other = (i: number) => `2026-11-27 11:00:00 conn=${900 + i} op=1 SRCH base="dc=example"`;
+
+  it('matches across lines that hold no literal, while the first is still buffered', () => {
+    const lines = [
+      '2026-11-27 11:00:00 conn=7 ACCEPT from IP=192.0.2.20',
+      other(1),
+      other(2),
+      other(3),
+      '2026-11-27 11:00:00 conn=7 RESULT err=49',
+    ];
+    expect(feed(ldap(), lines)).toEqual([null, null, null, null, '192.0.2.20']);
+  });
+
+  it('matches nothing once the line with the literal has left the buffer', () => {
+    const lines = [
+      '2026-11-27 11:00:00 conn=7 ACCEPT from IP=192.0.2.21',
+      ...[1, 2, 3, 4, 5].map(other),
+      '2026-11-27 11:00:00 conn=7 RESULT err=49',
+    ];
+    expect(feed(ldap(), lines).every((x) => x === null)).toBe(true);
+  });
+
+  it('finds a failure again after a match took its lines, with lines in between', () => {
+    const lines = [
+      '2026-11-27 11:00:00 conn=7 ACCEPT from IP=192.0.2.22',
+      '2026-11-27 11:00:00 conn=7 RESULT err=49',
+      other(1),
+      '2026-11-27 11:00:00 conn=8 ACCEPT from IP=192.0.2.23',
+      other(2),
+      '2026-11-27 11:00:00 conn=8 RESULT err=49',
+    ];
+    expect(feed(ldap(), lines)).toEqual([null, '192.0.2.22', null, null, null, '192.0.2.23']);
+  });
+});
