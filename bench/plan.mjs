@@ -25,7 +25,7 @@ const N_RESTORE = { banhammer: 100_000, fail2ban: 500 };
 const LINES = 1_000_000;
 const STARTUP_LINES = { banhammer: { old: LINES, inside: LINES }, fail2ban: { old: LINES, inside: 20_000 } };
 const N_DISTINCT = { banhammer: 1_000_000, fail2ban: 100_000 };
-const MANY_JAILS_LINES = 10_000;
+const MANY_JAILS_LINES = 50_000;
 const PROBES = 200;
 // Medians of 3 runs; banhammer's series stops early after a run over 10x its target (enoughMs).
 const RUNS = 3;

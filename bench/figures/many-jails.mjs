@@ -41,6 +41,7 @@ export async function syslogFilters(count) {
   return chosen.slice(0, count);
 }
 const SENTINEL = '192.0.2.97';
+const WARM = '192.0.2.96';
 
 export async function manyJails(ns, tool, { jails: count, filters, lines, runs, enoughMs, timeoutS }) {
   const log = freshLog();
@@ -54,7 +55,12 @@ export async function manyJails(ns, tool, { jails: count, filters, lines, runs, 
     String(Date.now() - lines * step),
     String(step),
   ]);
-  const text = readFileSync(source, 'utf8') + failures([SENTINEL], 3);
+  const mix = readFileSync(source, 'utf8');
+  const text = mix + failures([SENTINEL], 3);
+  // The same lines from other addresses first, untimed, so the timed lines meet a daemon whose
+  // code has run (a fresh one spends most of 10,000 lines compiling its own JavaScript), with
+  // none of their attackers banned yet.
+  const warm = mix.replaceAll('198.51.', '100.64.') + failures([WARM], 3);
   // With `filters`: jail 0 is sshd, the others each run the next filter of the list (none of
   // which matches the sentinel); without, every jail runs sshd.
   const jails = Array.from({ length: count }, (_, i) => ({
@@ -69,6 +75,12 @@ export async function manyJails(ns, tool, { jails: count, filters, lines, runs, 
       withDaemon(ns, tool, { jails }, async () => {
         const watch = await watchElements(ns);
         try {
+          appendFileSync(log.path, warm);
+          const warmed = await Promise.all(
+            banning.map((j) => watch.seen(tool.set(j.name).set, WARM, timeoutS * 1000)),
+          );
+          if (warmed.some((at) => at === undefined))
+            throw new Error('the warm-up ban never reached the kernel');
           const start = now();
           appendFileSync(log.path, text);
           const seen = await Promise.all(
