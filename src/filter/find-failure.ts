@@ -75,8 +75,13 @@ function bufferLiterals(parts: FinderParts): readonly string[] | undefined {
   return literals;
 }
 
-const holdsAny = (text: string, literals: readonly string[]): boolean =>
-  literals.some((l) => text.includes(l));
+/** Whether the line's text (pre + post, as joinLines reads it) holds one of the literals. */
+function holdsAny(t: TupleLine, literals: readonly string[]): boolean {
+  // Most dates start their line: the text is then `post` alone, with no string to build.
+  const text = t.pre === '' ? t.post : textOf(t);
+  for (const l of literals) if (text.includes(l)) return true;
+  return false;
+}
 
 /**
  * A Match whose fields and lines are made when first read: `banctl regex` reads neither, and
@@ -131,6 +136,8 @@ export class FailureFinder {
    */
   readonly #literals: readonly string[] | undefined;
   #holds: boolean[] = [];
+  /** How many of #holds are true. */
+  #holding = 0;
   // The last date read (its time, and its text as line.slice(start, end)), for undated lines.
   #lastTime: number | undefined;
   #lastLine = '';
@@ -228,12 +235,18 @@ export class FailureFinder {
     const ignored = IGNORED[Number(dated)]!;
     this.#buffer.push(tuple);
     const literals = this.#literals;
-    if (literals) this.#holds.push(holdsAny(textOf(tuple), literals));
+    if (literals) {
+      const holds = holdsAny(tuple, literals);
+      this.#holds.push(holds);
+      if (holds) this.#holding++;
+    }
     if (this.#buffer.length > this.#p.maxlines) {
       this.#buffer.splice(0, this.#buffer.length - this.#p.maxlines);
-      if (literals) this.#holds.splice(0, this.#holds.length - this.#p.maxlines);
+      if (literals)
+        for (const gone of this.#holds.splice(0, this.#holds.length - this.#p.maxlines))
+          if (gone) this.#holding--;
     }
-    if (literals && !this.#holds.includes(true)) return missed;
+    if (literals && this.#holding === 0) return missed;
     const original = this.#buffer;
     let text = joinLines(original);
     // fail2ban checks ignoreregex first when there are clearly fewer of them than failregexes.
@@ -256,7 +269,10 @@ export class FailureFinder {
       if (!hit) continue;
       const { matched, unmatched } = splitByHit(text, hit, original);
       this.#buffer = unmatched;
-      if (literals) this.#holds = unmatched.map((t) => holdsAny(textOf(t), literals));
+      if (literals) {
+        this.#holds = unmatched.map((t) => holdsAny(t, literals));
+        this.#holding = this.#holds.filter(Boolean).length;
+      }
       if (ignoreregex.length > 0 && this.#ignores(matched)) return ignored;
       return this.#failure(i, hit, pre, matched, { time, dated, now }) ?? missed;
     }
