@@ -48,7 +48,11 @@ export function table(rows, versions = {}) {
 
 export const NOTES = `Notes:
 - "(median of N)": the median of N runs; "(1 run)": banhammer's series stops after a run over 10x its
-  target, where more runs cannot change the verdict (and fail2ban-regex gets one ~30 s run).
+  target, where more runs cannot change the verdict (and fail2ban-regex gets one ~30 s run). The filter
+  figure's short runs (banctl regex, sshg-parser) are five, after one untimed run.
+- The many-jails figures time 50,000 lines appended after the same lines from other addresses, untimed,
+  so the daemon's code has run once; their 49 other filters are fail2ban's stock filters, taken in
+  name order, that read syslog-style dates (bench/figures/many-jails.mjs).
 - Times run from just before the log append (or the daemon's spawn) to the element seen in the kernel
   set, read over netlink inside the bench's namespace (bench/lib/nft-watch.py), on one monotonic clock.
 - fail2ban's K and N are scaled down (one nft process per ban); its start-up "inside findtime" reads
