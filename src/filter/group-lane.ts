@@ -12,7 +12,7 @@
 // a lane; the caller reads it through each member's classify() and starts again after it.
 
 import type { DateLane } from './date/detector.ts';
-import type { Lane } from './lane.ts';
+import { type Lane, lastLine } from './lane.ts';
 import { type NativeGroup, nativeGroup } from './native-regex.ts';
 import type { Outcome, OutcomeSink } from './outcome.ts';
 
@@ -77,11 +77,7 @@ export class GroupLane {
     let time: number | undefined;
     let lines = 0;
     // The last line read, for the state each member's lane would leave.
-    let lastStart = -1;
-    let lastEnd = 0;
-    let lastDate = 0;
-    let lastDateEnd = 0;
-    let lastTime = 0;
+    const lastRead = lastLine();
     for (;;) {
       const n = this.#native.scan(buf, at, to, first.matcher.handle, first.reach, maxLine, rows, last);
       const written = last[0]!;
@@ -107,9 +103,9 @@ export class GroupLane {
             invalid = o;
             break;
           }
-          lastDate = rows[o + head + 2]!;
-          lastDateEnd = rows[o + head + 3]!;
-          lastTime = time;
+          lastRead.date = rows[o + head + 2]!;
+          lastRead.dateEnd = rows[o + head + 3]!;
+          lastRead.time = time;
           continue;
         }
         const m = members[member]!;
@@ -130,28 +126,26 @@ export class GroupLane {
         lines += before;
         if (before > 0) {
           // The line before it has the last valid date read.
-          lastStart = buf.lastIndexOf(0x0a, stop - 2) + 1;
-          lastEnd = lineEnd(buf, lastStart, stop);
+          lastRead.start = buf.lastIndexOf(0x0a, stop - 2) + 1;
+          lastRead.end = lineEnd(buf, lastRead.start, stop);
         }
         at = stop;
         break;
       }
       lines += n;
       if (n > 0) {
-        lastStart = last[2]!;
-        lastEnd = last[3]!;
+        lastRead.start = last[2]!;
+        lastRead.end = last[3]!;
         at = last[4]!;
       }
       // Stopped at a line off the path, or read to `to`.
       if (last[1] === 1 || at >= to || n === 0) break;
     }
-    if (lines > 0) {
-      const lastLine = buf.toString('latin1', lastStart, lastEnd);
+    if (lines > 0)
       for (let i = 0; i < members.length; i++) {
-        dates[i]!.won(lastDate, lastDateEnd, now, lines);
-        members[i]!.lane.ended(dates[i]!, lastLine, lastTime, lastDate, lastDateEnd);
+        dates[i]!.won(lastRead.date, lastRead.dateEnd, now, lines);
+        members[i]!.lane.ended(dates[i]!, buf, lastRead);
       }
-    }
     return at;
   }
 }

@@ -38,6 +38,17 @@ export type LaneParts = Pick<
 
 type ExactLanePattern = Extract<LanePattern, { hit: unknown }>;
 
+/** The last line a run read (start -1: none yet): where it and its date are, and its time. */
+export interface LastLine {
+  start: number;
+  end: number;
+  date: number;
+  dateEnd: number;
+  time: number;
+}
+
+export const lastLine = (): LastLine => ({ start: -1, end: 0, date: 0, dateEnd: 0, time: 0 });
+
 /** Rows per native call; the rows' memory (about 140 KiB for sshd) is kept for the next call. */
 const ROWS = 1024;
 
@@ -135,11 +146,7 @@ export class Lane {
     let at = from;
     let time: number | undefined;
     // The run's last line, for the state process() leaves behind it.
-    let lastStart = -1;
-    let lastEnd = 0;
-    let lastDate = 0;
-    let lastDateEnd = 0;
-    let lastTime = 0;
+    const last = lastLine();
     for (;;) {
       const n = this.#native.scan(buf, at, to, dates.matcher.handle, dates.reach, maxLine, rows);
       let stopped = false;
@@ -166,11 +173,11 @@ export class Lane {
         const ds = rows[o + head + 2]!;
         const de = rows[o + head + 3]!;
         dates.won(ds, de, now);
-        lastStart = start;
-        lastEnd = end;
-        lastDate = ds;
-        lastDateEnd = de;
-        lastTime = time;
+        last.start = start;
+        last.end = end;
+        last.date = ds;
+        last.dateEnd = de;
+        last.time = time;
         const next = rows[o + 2]!;
         if (rows[o + 4] === -1) each(MISSED_DATED, start, next);
         else {
@@ -182,8 +189,7 @@ export class Lane {
       // Fewer rows than room for: the scan stopped at a line off the path, or at `to`.
       if (stopped || n < ROWS) break;
     }
-    if (lastStart >= 0)
-      this.ended(dates, buf.toString('latin1', lastStart, lastEnd), lastTime, lastDate, lastDateEnd);
+    if (last.start >= 0) this.ended(dates, buf, last);
     return at;
   }
 
@@ -245,9 +251,10 @@ export class Lane {
   }
 
   /** After a run: the detector and the finder in the state process() leaves after its last line. */
-  ended(dates: DateLane, line: string, time: number, dateStart: number, dateEnd: number): void {
+  ended(dates: DateLane, buf: Buffer, last: LastLine): void {
+    const line = buf.toString('latin1', last.start, last.end);
     dates.finish(line);
-    this.#host.dated(time, line, dateStart, dateEnd);
+    this.#host.dated(last.time, line, last.date, last.dateEnd);
   }
 }
 

@@ -68,16 +68,7 @@ export interface NativeGroup {
    * and for a member's line that did not miss; `last` gets the rows written, whether the scan
    * stopped at a line off the path, and the last line read. Returns the lines read.
    */
-  scan(
-    buf: Uint8Array,
-    from: number,
-    to: number,
-    date: unknown,
-    reach: number,
-    maxLine: number,
-    rows: Int32Array,
-    last: Int32Array,
-  ): number;
+  scan(...args: [...Parameters<NativeLane['scan']>, last: Int32Array]): number;
   readonly head: number;
   /** Numbers of a row after the date's spans: the most any member needs. */
   readonly extra: number;
