@@ -19,6 +19,14 @@ import { seekByDate } from './seek-by-date.ts';
 
 type Listener = LineListener;
 
+/** A line a filter matched in a run: where it and the next start, the match, its text if decoded. */
+interface Found {
+  readonly start: number;
+  readonly next: number;
+  readonly match: Match;
+  readonly text: string | undefined;
+}
+
 /** How often positions reach the store at most. */
 export const SAVE_INTERVAL_MS = 1_000;
 /** A renamed-away file sends no events of its own; it is read this often until it goes quiet. */
@@ -278,26 +286,42 @@ export class ReaderPool {
       if (list) list.push([place++, l]);
       else subscribers.set(f!, [[place++, l]]);
     }
-    // Per line (by its start), what each filter found in it; then the lines in order.
-    const found = new Map<number, { next: number; text: string | undefined; hits: [Filter, Match][] }>();
+    // What each filter matched, in line order (each reads the run in order); then, merged, the
+    // lines in order, each to the subscribers of the filters that matched it.
+    const found = new Map<Filter, Found[]>();
     const dropped = this.#groupsOf(path).read(
       [...subscribers.keys()],
       run,
       now,
-      (f) => (start, next, match, text) => {
-        const at = found.get(start);
-        if (at) at.hits.push([f, match]);
-        else found.set(start, { next, text, hits: [[f, match]] });
+      (f) => {
+        const list: Found[] = [];
+        found.set(f, list);
+        return (start, next, match, text) => list.push({ start, next, match, text });
       },
       (err) => this.#filterFailed(path, err),
     );
-    for (const start of [...found.keys()].sort((a, b) => a - b)) {
-      const at = found.get(start)!;
-      const line = lineAt(start, at.next, at.text);
+    const lists = [...found].filter(([, list]) => list.length > 0);
+    const heads = lists.map(() => 0);
+    for (;;) {
+      // The next line any filter matched (a few filters of many match anything at all).
+      let start = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < lists.length; k++) {
+        const at = lists[k]![1][heads[k]!];
+        if (at && at.start < start) start = at.start;
+      }
+      if (start === Number.POSITIVE_INFINITY) break;
       const to: [number, Listener, Match][] = [];
-      for (const [f, match] of at.hits) for (const [i, l] of subscribers.get(f)!) to.push([i, l, match]);
-      if (at.hits.length > 1) to.sort((a, b) => a[0] - b[0]);
-      for (const [, l, match] of to) this.#deliver(l, line, match);
+      let line: Line | undefined;
+      for (let k = 0; k < lists.length; k++) {
+        const [f, list] = lists[k]!;
+        const at = list[heads[k]!];
+        if (!at || at.start !== start) continue;
+        heads[k]!++;
+        line ??= lineAt(at.start, at.next, at.text);
+        for (const [i, l] of subscribers.get(f)!) to.push([i, l, at.match]);
+      }
+      to.sort((a, b) => a[0] - b[0]);
+      for (const [, l, match] of to) this.#deliver(l, line!, match);
     }
     return dropped;
   }
