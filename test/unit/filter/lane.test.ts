@@ -339,32 +339,83 @@ describe.skipIf(!available)('lane', () => {
     const linesIn = (buf: Buffer, from: number, to: number) =>
       buf.subarray(from, to).filter((c) => c === 0x0a).length;
 
-    /** Every shipped filter, twice over (a lane each); their group's outcomes and state against each alone. */
-    function compareGroup(buf: Buffer): number {
-      const grouped = SHIPPED.map((name) => compiledFilter(name));
-      const single = SHIPPED.map((name) => compiledFilter(name));
+    /**
+     * These filters (by default every shipped one), twice over; the group of those with a lane,
+     * its outcomes and state against each alone.
+     */
+    function compareGroup(
+      buf: Buffer,
+      make: (name: string) => Filter = (n) => compiledFilter(n),
+      names = SHIPPED,
+    ): { read: number; members: string[] } {
+      const grouped = names.map(make);
+      const single = names.map(make);
       // The detectors must have won a template for the lanes to exist: the first line, alone.
       const first = decodeLine(buf, 0, buf.indexOf(0x0a));
       for (const f of grouped) f.classify(first, NOW);
       const rest = buf.subarray(buf.indexOf(0x0a) + 1);
       for (const f of single) f.classify(first, NOW);
-      const laned = grouped.filter((f) => f.lane()?.dates() !== undefined);
+      // Groups as the reader makes them: by date program, reach and zone.
+      const groups = new Map<unknown, Filter[]>();
+      for (const f of grouped) {
+        const d = f.lane()?.dates();
+        if (!d) continue;
+        groups.set(d.matcher, [...(groups.get(d.matcher) ?? []), f]);
+      }
+      const laned = [...groups.values()].filter((g) => g.length > 1);
       const want = alone(single, rest);
-      const got = together(laned, rest);
-      laned.forEach((f) => {
+      let read = 0;
+      const outcomes = new Map<Filter, unknown[]>();
+      for (const members of laned) {
+        expect(
+          new Set(members.map((f) => `${f.lane()!.dates()!.reach}|${f.lane()!.dates()!.zone}`)).size,
+        ).toBe(1);
+        const got = together(members, rest);
+        read = Math.max(read, got.read);
+        members.forEach((f, k) => outcomes.set(f, got.outcomes[k]!));
+      }
+      laned.flat().forEach((f) => {
         const i = grouped.indexOf(f);
-        expect(got.outcomes[laned.indexOf(f)], SHIPPED[i]).toEqual(want[i]);
-        expect(f.dateHits(), SHIPPED[i]).toEqual(single[i]!.dateHits());
+        expect(outcomes.get(f), names[i]).toEqual(want[i]);
+        expect(f.dateHits(), names[i]).toEqual(single[i]!.dateHits());
         for (const line of AFTER)
-          expect(describeOutcome(f.classify(line, NOW + 86_400_000)), SHIPPED[i]).toEqual(
+          expect(describeOutcome(f.classify(line, NOW + 86_400_000)), names[i]).toEqual(
             describeOutcome(single[i]!.classify(line, NOW + 86_400_000)),
           );
       });
-      return got.read / linesIn(rest, 0, rest.length);
+      return {
+        read: read / linesIn(rest, 0, rest.length),
+        members: laned.flat().map((f) => names[grouped.indexOf(f)]!),
+      };
     }
 
     it("gives each member of a group of every shipped filter what its classify() gives, and leaves it classify()'s state", () => {
-      expect(compareGroup(readFileSync(hostileLog()))).toBeGreaterThan(0.9);
+      const { read, members } = compareGroup(readFileSync(hostileLog()));
+      expect(read).toBeGreaterThan(0.9);
+      expect(members).toEqual(expect.arrayContaining(['sshd', 'postfix', 'dovecot']));
+    });
+
+    it("gives each of fail2ban's stock filters in a group what its classify() gives (prefregex, confirmed failregexes)", () => {
+      const pkg = fail2banPackage();
+      const names = stockFilters(join(pkg.etc, 'filter.d')).filter((n) => n !== 'ignorecommands');
+      const make = (name: string) => compiledFilter(name, pkg.etc);
+      // An auth.log, and the stock samples that carry syslog dates, one after the other.
+      const samples = readdirSync(pkg.logs)
+        .filter((f) => ['sshd', 'postfix', 'dovecot', 'pam-generic', 'named-refused', 'sieve'].includes(f))
+        .map((f) =>
+          readFileSync(join(pkg.logs, f), 'latin1')
+            .split('\n')
+            .filter((l) => /^[A-Z][a-z]{2} [ \d]\d /.test(l)),
+        );
+      const buf = Buffer.concat([
+        readFileSync(hostileLog()).subarray(0, 400_000),
+        Buffer.from(`${samples.flat().join('\n')}\n`, 'latin1'),
+      ]);
+      const clean = Buffer.from(buf.toString('latin1').replace(/\n\n+/g, '\n'), 'latin1');
+      const { read, members } = compareGroup(clean, make, names);
+      expect(read).toBeGreaterThan(0.5);
+      // Stock sshd's failregexes are confirmed by the bounded fallback; postfix and dovecot have prefregexes.
+      expect(members).toEqual(expect.arrayContaining(['sshd', 'postfix', 'dovecot', 'pam-generic']));
     });
 
     it('reads a log whose date format changes, and back, as each member alone', () => {
