@@ -16,8 +16,11 @@ import { type Lane, lastLine } from './lane.ts';
 import { type NativeGroup, nativeGroup } from './native-regex.ts';
 import type { Outcome, OutcomeSink } from './outcome.ts';
 
-/** Rows per native call; a line takes at most one per member and one for its date. */
-const ROWS = 4096;
+/**
+ * Rows per native call (about 250 KiB for fifty filters, kept for the next call); a line takes at
+ * most one per member and one for its date, and most take one or none.
+ */
+const ROWS = 1024;
 
 /** Where each member's prefregex and failregex spans start in a row, after the date's. */
 interface Member {
