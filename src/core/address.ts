@@ -51,6 +51,8 @@ const PADDED_IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
  * 192.30.0.6. Config and the control socket use the strict parseAddress.
  */
 export function parseLoggedAddress(text: string): Address | undefined {
+  // The usual case first, without the padded form's captures: a ban storm reads one per failure.
+  if (CANONICAL_IPV4.test(text)) return { text, family: 4 };
   const padded = PADDED_IPV4.exec(text);
   if (padded === null) return parseAddress(text);
   const octets = padded.slice(1).map(Number);

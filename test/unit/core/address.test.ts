@@ -1,12 +1,38 @@
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { type Address, parseAddress, parseNetwork } from '../../../src/core/address.ts';
+import { type Address, parseAddress, parseLoggedAddress, parseNetwork } from '../../../src/core/address.ts';
 
 const addr = (text: string): Address => {
   const a = parseAddress(text);
   if (!a) throw new Error(`test setup: ${text} is not an address`);
   return a;
 };
+
+describe('parseLoggedAddress', () => {
+  it('reads zero-padded octets as decimal, and every other quad as parseAddress does', () => {
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 20;
+    };
+    const octet = () =>
+      ['0', '9', '10', '99', '100', '199', '200', '255', '256', '00', '030', '000', '099', '0255', '1a'][
+        next() % 15
+      ]!;
+    for (let round = 0; round < 3000; round++) {
+      const text = [octet(), octet(), octet(), octet()].join('.');
+      const parts = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+      const want = parts
+        ? parts.slice(1).every((o) => Number(o) <= 255)
+          ? parts.slice(1).map(Number).join('.')
+          : undefined
+        : parseAddress(text)?.text;
+      expect(parseLoggedAddress(text)?.text, text).toBe(want);
+    }
+    expect(parseLoggedAddress('192.030.000.006')).toEqual({ text: '192.30.0.6', family: 4 });
+    expect(parseLoggedAddress('2001:DB8::1')).toEqual({ text: '2001:db8::1', family: 6 });
+  });
+});
 
 describe('parseAddress', () => {
   it('keeps a dotted quad as it is', () => {
