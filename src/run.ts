@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { buildActions, buildSources, logFallbacks, ownAddresses, type Source } from './adapters.ts';
 import type { JailAction } from './ban/ports.ts';
+import { ClockWatch } from './clock-watch.ts';
 import type { DaemonConfig } from './config/types.ts';
 import type { ControlResult } from './control/daemon.ts';
 import type { ReloadReply } from './control/protocol.ts';
@@ -101,6 +102,7 @@ export async function run(
       ignoredHosts: () => hostList.addresses(),
       ignoreCommand: ignoreCommandOf(config, clock),
       resolveHost,
+      holdsRecords: () => clockWatch.wake(),
     });
     const dispose = () => {
       hostList.stop();
@@ -115,14 +117,14 @@ export async function run(
   const roster = new JailRoster(makeJail, (name) => firewall.removeJail(name), log);
   let control: ControlServer | undefined;
   let purge: NodeJS.Timeout | undefined;
-  let clockWatch: NodeJS.Timeout | undefined;
+  const clockWatch = new ClockWatch(() => roster.jails);
   let stopWatchdog = () => {};
   /** Clean shutdown from wherever start-up got to: every step skips what was not set up. */
   const shutdown = async (signal: string): Promise<number> => {
     sdNotify('STOPPING=1');
     log.info({ signal }, 'Shutting down.');
     clearInterval(purge);
-    clearInterval(clockWatch);
+    clockWatch.stop();
     stopWatchdog();
     await control?.close();
     await roster.stopAll();
@@ -151,12 +153,7 @@ export async function run(
   };
   await resumeSources();
   if (stopSignal.requested) return shutdown(stopSignal.requested);
-  // Timers and the kernel count relative time; each jail moves its wall-clock records with a
-  // step of the wall clock (core/clock.ts). Checked every second, and before each line.
-  clockWatch = setInterval(() => {
-    for (const jail of roster.jails) jail.checkClock();
-  }, 1_000);
-  clockWatch.unref();
+  clockWatch.wake();
 
   /** Re-reads the configuration; on any problem the running jails stay exactly as they are. */
   const refuse = (problems: readonly ConfigProblem[]): ControlResult<ReloadReply> => {

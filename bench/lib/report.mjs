@@ -21,7 +21,7 @@ export const cells = {
     `${secs(r.ms)} for ${num(r.lines)} lines, ${num(r.lines / (r.ms / 1000))} lines/s ${runs(r.runs)}`,
   filter: (r) => `${num(r.linesPerS)} lines/s (${num(r.lines)} lines in ${secs(r.ms)}) ${runs(r.runs)}`,
   idle: (r) => `${mib(r.rssKiB)} (${r.jails} jails)`,
-  cpu: (r) => `${num(r.cpuMs)} ms CPU in ${num(r.idleMs / 1000)} s`,
+  cpu: (r) => `${num(r.cpuMs, 3)} ms CPU in ${num(r.idleMs / 1000)} s`,
   distinct: (r) =>
     `${mib(r.rssKiB)}, peak ${mib(r.peakKiB)}, for ${num(r.n)} addresses (counted in ${secs(r.ms)})`,
   stall: (r) =>

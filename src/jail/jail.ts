@@ -44,6 +44,11 @@ export interface JailDeps {
   readonly increment?: IncrementSettings;
   /** For bantime.rndtime; Math.random unless a test pins it. */
   readonly random?: () => number;
+  /**
+   * Told when the jail holds wall-clock records (bans, counted failures) after a line or a ban:
+   * they are to be kept in step with the wall clock (checkClock) while they last.
+   */
+  readonly holdsRecords?: () => void;
 }
 
 /** A failure as the filter reported it, before the ignore lists and the counter. */
@@ -119,6 +124,7 @@ export class Jail {
       fromHead: config.logpathsFromHead ?? [],
       filter: this.#d.filter,
     });
+    if (this.holdsRecords) this.#d.holdsRecords?.();
   }
 
   /**
@@ -191,6 +197,12 @@ export class Jail {
     store.recordFailure(this.name, failure);
     const verdict = this.#counter.record(failure, now);
     if (verdict) this.#judge(verdict, now);
+    this.#d.holdsRecords?.();
+  }
+
+  /** Whether the jail holds records with wall-clock times: bans, or failures it counts. */
+  get holdsRecords(): boolean {
+    return this.#book.size > 0 || this.#counter.tracked > 0;
   }
 
   /** usedns: a host name in place of an address is looked up (yes, warn) or left alone (raw). */
@@ -326,5 +338,6 @@ export class Jail {
     this.#counter.forget(order.address);
     this.#totalBanned++;
     this.#book.impose(order, matches, banCount, fields, done);
+    this.#d.holdsRecords?.();
   }
 }

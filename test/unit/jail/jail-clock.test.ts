@@ -137,4 +137,17 @@ describe('Jail: a wall-clock step', () => {
     world.clock.advance(600_001);
     expect(jail.status().currentlyFailed).toBe(0);
   });
+
+  it('tells the daemon when it holds records to keep in step (a failure, a ban), and holds none at first', async () => {
+    let told = 0;
+    const jail = world.jail({ config: testJailConfig({ bantimeMs: BANTIME }), holdsRecords: () => told++ });
+    await jail.start();
+    expect(jail.holdsRecords).toBe(false);
+    expect(told).toBe(0);
+    emit(A, 1);
+    expect(jail.holdsRecords).toBe(true);
+    expect(told).toBe(1);
+    await jail.ban(B);
+    expect(told).toBeGreaterThan(1);
+  });
 });
