@@ -372,7 +372,9 @@ describe.skipIf(!available)('lane', () => {
         ).toBe(1);
         const got = together(members, rest);
         read = Math.max(read, got.read);
-        members.forEach((f, k) => outcomes.set(f, got.outcomes[k]!));
+        members.forEach((f, k) => {
+          outcomes.set(f, got.outcomes[k]!);
+        });
       }
       laned.flat().forEach((f) => {
         const i = grouped.indexOf(f);
