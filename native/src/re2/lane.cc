@@ -374,7 +374,8 @@ Napi::Value Scan(const Napi::CallbackInfo& info) {
  * then each member's part of it. Rows only where there is something to say: a line whose date is
  * not the line before's gets a row of its own (member -1), so the caller keeps the time current;
  * a member whose part did not miss gets one (its row[3] is then 1). last: [0] rows written, [1] 1
- * when the scan stopped at a line off the path (the line at the returned offset's... see JS),
+ * when the scan stopped at a line off the path (the line that starts at last[4], or at `from`
+ * when no line was read), 0 when it read to `to` or filled `rows`;
  * [2..4] the last line read's start, end and next start, then its date's spans. Returns lines read.
  */
 Napi::Value GroupScan(const Napi::CallbackInfo& info) {
