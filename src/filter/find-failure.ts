@@ -6,6 +6,7 @@
 
 import type { Address } from '../core/address.ts';
 import { AddressCache } from './address-cache.ts';
+import { BufferedLane } from './buffered-lane.ts';
 import type { DateDetector } from './date/index.ts';
 import { Lane } from './lane.ts';
 import { joinLines, lineOf, splitByHit, type TupleLine, textOf, undated } from './line-buffer.ts';
@@ -147,6 +148,7 @@ export class FailureFinder {
   readonly #addresses = new AddressCache();
   /** Undefined until first asked for; null for a finder no lane can read for. */
   #lane: Lane | null | undefined;
+  #buffered: BufferedLane | null | undefined;
 
   constructor(parts: FinderParts) {
     this.#p = parts;
@@ -203,7 +205,36 @@ export class FailureFinder {
    */
   readLines(buf: Buffer, from: number, to: number, now: number, maxLine: number, each: OutcomeSink): number {
     const lane = this.lane();
-    return lane ? lane.read(buf, from, to, now, maxLine, each) : from;
+    if (lane) return lane.read(buf, from, to, now, maxLine, each);
+    const buffered = this.#bufferedLane();
+    return buffered ? buffered.read(buf, from, to, now, maxLine, each) : from;
+  }
+
+  /** A multi-line finder's lane (buffered-lane.ts), for one whose failregexes all have literals. */
+  #bufferedLane(): BufferedLane | undefined {
+    if (this.#buffered === undefined) {
+      const literals = this.#literals;
+      const finder = this;
+      this.#buffered =
+        (literals &&
+          BufferedLane.for(literals, this.#p.detector, this.#p.maxlines, {
+            get holding() {
+              return finder.#holding > 0;
+            },
+            hold: (tuples) => {
+              for (const t of tuples) this.#push(t, false);
+            },
+            find: (tuple, time, now) => this.#findBuffered(tuple, time, true, now),
+            dated: (time, line, start, end) => {
+              this.#lastTime = time;
+              this.#lastLine = line;
+              this.#lastStart = start;
+              this.#lastEnd = end;
+            },
+          })) ??
+        null;
+    }
+    return this.#buffered ?? undefined;
   }
 
   /** The finder's lane (lane.ts), made at the first call; undefined for a finder that has none. */
@@ -228,24 +259,28 @@ export class FailureFinder {
     return this.#lastLine.slice(this.#lastStart, this.#lastEnd);
   }
 
-  /** fail2ban's findFailure with a buffer of the last maxlines lines. */
-  #findBuffered(tuple: TupleLine, time: number | undefined, dated: boolean, now: number): Outcome {
-    const { prefregex, failregex, ignoreregex } = this.#p;
-    const missed = MISSED[Number(dated)]!;
-    const ignored = IGNORED[Number(dated)]!;
+  /** A line into the buffer (which keeps the last maxlines), with whether it holds a literal. */
+  #push(tuple: TupleLine, holds: boolean): void {
     this.#buffer.push(tuple);
-    const literals = this.#literals;
-    if (literals) {
-      const holds = holdsAny(tuple, literals);
+    if (this.#literals) {
       this.#holds.push(holds);
       if (holds) this.#holding++;
     }
     if (this.#buffer.length > this.#p.maxlines) {
       this.#buffer.splice(0, this.#buffer.length - this.#p.maxlines);
-      if (literals)
+      if (this.#literals)
         for (const gone of this.#holds.splice(0, this.#holds.length - this.#p.maxlines))
           if (gone) this.#holding--;
     }
+  }
+
+  /** fail2ban's findFailure with a buffer of the last maxlines lines. */
+  #findBuffered(tuple: TupleLine, time: number | undefined, dated: boolean, now: number): Outcome {
+    const { prefregex, failregex, ignoreregex } = this.#p;
+    const missed = MISSED[Number(dated)]!;
+    const ignored = IGNORED[Number(dated)]!;
+    const literals = this.#literals;
+    this.#push(tuple, literals !== undefined && holdsAny(tuple, literals));
     if (literals && this.#holding === 0) return missed;
     const original = this.#buffer;
     let text = joinLines(original);

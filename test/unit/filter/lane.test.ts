@@ -187,6 +187,10 @@ describe.skipIf(!available)('lane', () => {
     it.each(['postfix', 'dovecot', 'sshd'])('reads lines of %s (a prefregex) in the lane', (name) => {
       expect(laned.get(name)).toBeGreaterThan(0.3);
     });
+    // Multi-line (maxlines > 1) filters whose failregexes have literals: the buffered lane.
+    it.each(['slapd', 'mongodb-auth'])('reads lines of %s (maxlines > 1) in a lane', (name) => {
+      expect(laned.get(name), String(laned.get(name))).toBeGreaterThan(0.3);
+    });
   });
 
   describe('a date stepped from the last one read, when only its seconds differ', () => {
@@ -483,6 +487,53 @@ describe.skipIf(!available)('lane', () => {
     expect(ignored).toHaveLength(10);
     expect(compareOn('early', log, conf)).toBeGreaterThan(0.9);
   });
+
+  it.each([
+    ['its first line', 'ACCEPT from IP=<HOST>', 'RESULT err=49'],
+    ['its last line', 'ACCEPT from IP=<HOST>', 'RESULT tag=97 err=49 text=invalid credentials'],
+  ])(
+    'reads a multi-line filter whose literal is in %s in the buffered lane, as classify() does',
+    (_where, open, close) => {
+      // The literal checked is the longest every match holds: on the opening line, or on the closing
+      // one (then the opening line must come back from the lines held as offsets).
+      const conf = join(dir, 'ldap-conf');
+      mkdirSync(join(conf, 'filter.d'), { recursive: true });
+      writeFileSync(
+        join(conf, 'filter.d', 'ldap.conf'),
+        [
+          '[Definition]',
+          `failregex = ^\\s*\\S+ \\S+ conn=(?P<_conn>\\d+) ${open}\\n(?:.*\\n)*?\\s*\\S+ \\S+ conn=(?P=_conn) ${close}$`,
+          '[Init]',
+          'maxlines = 5',
+          '',
+        ].join('\n'),
+      );
+      const at = (i: number) =>
+        `Nov 27 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} ldap1`;
+      const lines: string[] = [];
+      let i = 0;
+      const other = () => lines.push(`${at(i++)} slapd[9]: conn=900 op=1 SRCH base="dc=example"`);
+      for (let round = 0; round < 40; round++) {
+        const conn = 100 + round;
+        lines.push(`${at(i++)} slapd[9]: conn=${conn} ${open.replace('<HOST>', `192.0.2.${round + 1}`)}`);
+        // 0 to 4 lines between: within maxlines up to 3, the opening line gone from the buffer at 4.
+        for (let k = 0; k < round % 5; k++) other();
+        // Round 2's closing line is not ASCII: the lane stops there, and classify() reads it with
+        // the buffer the lane left, the held opening line in it.
+        lines.push(
+          `${at(i++).replace('ldap1', round === 2 ? 'ldapé' : 'ldap1')} slapd[9]: conn=${conn} ${close}`,
+        );
+        for (let k = 0; k < 7; k++) other();
+      }
+      const log = join(dir, 'ldap.log');
+      writeFileSync(log, `${lines.join('\n')}\n`);
+      const matched = run(compiledFilter('ldap', conf), log, true).outcomes.filter(
+        (o) => (o as unknown[])[0] === 'matched',
+      );
+      expect(matched).toHaveLength(32);
+      expect(compareOn('ldap', log, conf)).toBeGreaterThan(0.9);
+    },
+  );
 
   it('reads most lines of an auth.log for sshd in the lane', () => {
     const log = hostileLog();
