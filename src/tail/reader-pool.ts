@@ -310,6 +310,22 @@ export class ReaderPool {
         if (at && at.start < start) start = at.start;
       }
       if (start === Number.POSITIVE_INFINITY) break;
+      // The filters that matched the line: most lines, one.
+      let only = -1;
+      let more = false;
+      for (let k = 0; k < lists.length; k++) {
+        const at = lists[k]![1][heads[k]!];
+        if (!at || at.start !== start) continue;
+        if (only < 0) only = k;
+        else more = true;
+      }
+      if (!more) {
+        const [f, list] = lists[only]!;
+        const at = list[heads[only]!++]!;
+        const line = lineAt(at.start, at.next, at.text);
+        for (const [, l] of subscribers.get(f)!) this.#deliver(l, line, at.match);
+        continue;
+      }
       const to: [number, Listener, Match][] = [];
       let line: Line | undefined;
       for (let k = 0; k < lists.length; k++) {

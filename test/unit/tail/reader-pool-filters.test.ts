@@ -36,10 +36,10 @@ const describeMatch = (m: Match | undefined) =>
   m && [m.pattern, m.address?.text, m.host, m.time, m.fields, m.lines];
 
 /** The file's lines as the splitter cuts them (64 KiB cap), then what a fresh `name` filter matches of them. */
-function expected(name: string): unknown[] {
+function expected(name: string, args: Record<string, string> = {}): unknown[] {
   const lines: string[] = [];
   new LineSplitter().push(readFileSync(file), (l) => lines.push(l));
-  const f = compiledFilter(name);
+  const f = compiledFilter(name, REPO, args);
   return lines.flatMap((text) => {
     const m = f.match(text, NOW);
     return m ? [[text, describeMatch(m)]] : [];
@@ -95,6 +95,33 @@ describe('ReaderPool: subscribers with filters', () => {
       grouped.mock.results.filter((r) => typeof r.value === 'number' && r.value > 0).length,
     ).toBeGreaterThan(2);
     grouped.mockRestore();
+  });
+
+  it("hands each subscriber its own filter's lines where the filters match different lines", async () => {
+    appendFileSync(file, '');
+    // sshd's ddos mode matches what normal matches and more: lines one filter matched, and both.
+    const got = { normal: [] as unknown[], ddos: [] as unknown[] };
+    const take = (into: unknown[]) => (line: { text: string }, match?: Match) =>
+      into.push([line.text, describeMatch(match)]);
+    await pool.attach(file, take(got.normal), { initial: true, head: false, filter: compiledFilter('sshd') });
+    await pool.attach(file, take(got.ddos), {
+      initial: true,
+      head: false,
+      filter: compiledFilter('sshd', REPO, { mode: 'ddos' }),
+    });
+    const ddosOnly = Array.from(
+      { length: 50 },
+      (_, i) =>
+        `Nov 27 10:01:${String(i % 60).padStart(2, '0')} h sshd[1]: Connection closed by 192.0.2.${i + 1} port 22 [preauth]`,
+    );
+    await writeInPieces(() => pool.read(file));
+    appendFileSync(file, `${ddosOnly.join('\n')}\n`);
+    await pool.read(file);
+    const normal = expected('sshd');
+    const ddos = expected('sshd', { mode: 'ddos' });
+    expect(ddos.length).toBeGreaterThan(normal.length + 40);
+    expect(got.normal).toEqual(normal);
+    expect(got.ddos).toEqual(ddos);
   });
 
   it('counts a line over 64 KiB in a run as dropped, and reports it', async () => {
