@@ -10,7 +10,7 @@
 // process() takes it. fail2ban's slapd read each line in JavaScript, for fifty jails' 20% of time.
 
 import type { DateDetector } from './date/index.ts';
-import { type LastLine, lastLine } from './lane.ts';
+import { RowTimes } from './lane.ts';
 import type { TupleLine } from './line-buffer.ts';
 import { type NativeLane, nativeLane, nativeMatcher } from './native-regex.ts';
 import { MISSED, type Outcome, type OutcomeSink } from './outcome.ts';
@@ -120,37 +120,22 @@ export class BufferedLane {
       if (held.count > 0) host.hold(held.take(buf));
     };
     let at = from;
-    let time: number | undefined;
     let lines = 0;
-    const last: LastLine = lastLine();
+    const times = new RowTimes(dates, buf, head, now);
+    const last = times.last;
     for (;;) {
       const n = this.#native.scan(buf, at, to, dates.matcher.handle, dates.reach, maxLine, rows);
       let stopped = false;
       for (let r = 0; r < n; r++) {
         const o = r * stride;
-        const start = rows[o]!;
-        const end = rows[o + 1]!;
-        let line: string | undefined;
-        if (rows[o + 3] === 0 || time === undefined) {
-          time = dates.step(buf, start, rows, o + head, now);
-          if (time === undefined) {
-            line = buf.toString('latin1', start, end);
-            time = dates.time(line, rows, o + head, now);
-          }
-          if (time === undefined) {
-            at = start;
-            stopped = true;
-            break;
-          }
+        if (!times.read(rows, o)) {
+          at = rows[o]!;
+          stopped = true;
+          break;
         }
-        const ds = rows[o + head + 2]!;
-        const de = rows[o + head + 3]!;
+        const { start, end, date: ds, dateEnd: de, time } = last;
+        let line = times.line;
         lines++;
-        last.start = start;
-        last.end = end;
-        last.date = ds;
-        last.dateEnd = de;
-        last.time = time;
         const next = rows[o + 2]!;
         if (rows[o + 4] === -1 && !host.holding) {
           held.hold(start, end, ds, de);

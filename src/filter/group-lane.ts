@@ -12,7 +12,7 @@
 // a lane; the caller reads it through each member's classify() and starts again after it.
 
 import type { DateLane } from './date/detector.ts';
-import { type Lane, lastLine } from './lane.ts';
+import { type Lane, RowTimes } from './lane.ts';
 import { type NativeGroup, nativeGroup } from './native-regex.ts';
 import type { Outcome, OutcomeSink } from './outcome.ts';
 
@@ -77,10 +77,11 @@ export class GroupLane {
     const rows = this.#rows;
     const last = this.#last;
     let at = from;
-    let time: number | undefined;
     let lines = 0;
-    // The last line read, for the state each member's lane would leave.
-    const lastRead = lastLine();
+    // Each new date's time, as each member's lane reads it; and the last line read, for the state
+    // each member's lane would leave (its bounds come from the scan, its date from the last new one).
+    const times = new RowTimes(first, buf, head, now);
+    const lastRead = times.last;
     for (;;) {
       const n = this.#native.scan(buf, at, to, first.matcher.handle, first.reach, maxLine, rows, last);
       const written = last[0]!;
@@ -96,26 +97,18 @@ export class GroupLane {
         }
         const member = rows[o + 6]!;
         if (member === -1) {
-          // A new date: its time, as each member's lane reads it.
-          time = first.step(buf, start, rows, o + head, now);
-          if (time === undefined) {
-            line = buf.toString('latin1', start, rows[o + 1]!);
-            time = first.time(line, rows, o + head, now);
-          }
-          if (time === undefined) {
+          if (!times.read(rows, o)) {
             invalid = o;
             break;
           }
-          lastRead.date = rows[o + head + 2]!;
-          lastRead.dateEnd = rows[o + head + 3]!;
-          lastRead.time = time;
+          line = times.line;
           continue;
         }
         const m = members[member]!;
         line ??= buf.toString('latin1', start, rows[o + 1]!);
         let outcome: Outcome;
         try {
-          outcome = m.lane.hitOutcome(rows, o, m.prefAt, m.failAt, line, time!, now);
+          outcome = m.lane.hitOutcome(rows, o, m.prefAt, m.failAt, line, lastRead.time, now);
         } catch (err) {
           failed(member, err);
           continue;

@@ -49,6 +49,50 @@ export interface LastLine {
 
 export const lastLine = (): LastLine => ({ start: -1, end: 0, date: 0, dateEnd: 0, time: 0 });
 
+/**
+ * The times of a run's rows as process() reads them: a date unlike the row before's is read (or
+ * stepped from the last one read, when only its seconds differ); one like it has its time. Keeps
+ * the last row read (`last`) and, when reading its date made the row's line a string, the line.
+ */
+export class RowTimes {
+  readonly last = lastLine();
+  /** The row's line, when reading its date decoded it. */
+  line: string | undefined;
+  #time: number | undefined;
+
+  constructor(
+    private readonly dates: DateLane,
+    private readonly buf: Buffer,
+    private readonly head: number,
+    private readonly now: number,
+  ) {}
+
+  /** Reads the row at `o`; false when its date names no valid time (the lane stops at its line). */
+  read(rows: Int32Array, o: number): boolean {
+    const { dates, buf, head, now } = this;
+    const start = rows[o]!;
+    const end = rows[o + 1]!;
+    this.line = undefined;
+    let time = this.#time;
+    if (rows[o + 3] === 0 || time === undefined) {
+      time = dates.step(buf, start, rows, o + head, now);
+      if (time === undefined) {
+        this.line = buf.toString('latin1', start, end);
+        time = dates.time(this.line, rows, o + head, now);
+      }
+      this.#time = time;
+      if (time === undefined) return false;
+    }
+    const last = this.last;
+    last.start = start;
+    last.end = end;
+    last.date = rows[o + head + 2]!;
+    last.dateEnd = rows[o + head + 3]!;
+    last.time = time;
+    return true;
+  }
+}
+
 /** Rows per native call; the rows' memory (about 140 KiB for sshd) is kept for the next call. */
 const ROWS = 1024;
 
@@ -144,40 +188,25 @@ export class Lane {
     if (this.#rows.length < ROWS * stride) this.#rows = new Int32Array(ROWS * stride);
     const rows = this.#rows;
     let at = from;
-    let time: number | undefined;
-    // The run's last line, for the state process() leaves behind it.
-    const last = lastLine();
+    // The run's times, and its last line, for the state process() leaves behind it.
+    const times = new RowTimes(dates, buf, head, now);
+    const last = times.last;
     for (;;) {
       const n = this.#native.scan(buf, at, to, dates.matcher.handle, dates.reach, maxLine, rows);
       let stopped = false;
       for (let r = 0; r < n; r++) {
         const o = r * stride;
-        const start = rows[o]!;
-        const end = rows[o + 1]!;
-        let line: string | undefined;
-        // A date unlike the row before's is read (or stepped from the last one read, when only its
-        // seconds differ); one like it has its time.
-        if (rows[o + 3] === 0 || time === undefined) {
-          time = dates.step(buf, start, rows, o + head, now);
-          if (time === undefined) {
-            line = buf.toString('latin1', start, end);
-            time = dates.time(line, rows, o + head, now);
-          }
-          if (time === undefined) {
-            // No valid time: process() then reads the line as undated; the caller gives it the line.
-            at = start;
-            stopped = true;
-            break;
-          }
+        if (!times.read(rows, o)) {
+          // No valid time: process() then reads the line as undated; the caller gives it the line.
+          at = rows[o]!;
+          stopped = true;
+          break;
         }
-        const ds = rows[o + head + 2]!;
-        const de = rows[o + head + 3]!;
-        dates.won(ds, de, now);
-        last.start = start;
-        last.end = end;
-        last.date = ds;
-        last.dateEnd = de;
-        last.time = time;
+        const start = last.start;
+        const end = last.end;
+        const time = last.time;
+        let line = times.line;
+        dates.won(last.date, last.dateEnd, now);
         const next = rows[o + 2]!;
         if (rows[o + 4] === -1) each(MISSED_DATED, start, next);
         else {
