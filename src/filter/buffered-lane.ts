@@ -10,7 +10,7 @@
 // process() takes it. fail2ban's slapd read each line in JavaScript, for fifty jails' 20% of time.
 
 import type { DateDetector } from './date/index.ts';
-import { RowTimes } from './lane.ts';
+import { endRun, RowTimes } from './lane.ts';
 import type { TupleLine } from './line-buffer.ts';
 import { type NativeLane, nativeLane, nativeMatcher } from './native-regex.ts';
 import { MISSED, type Outcome, type OutcomeSink } from './outcome.ts';
@@ -150,12 +150,7 @@ export class BufferedLane {
       if (stopped || n < ROWS) break;
     }
     materialize();
-    if (lines > 0) {
-      dates.won(last.date, last.dateEnd, now, lines);
-      const line = buf.toString('latin1', last.start, last.end);
-      dates.finish(line);
-      host.dated(last.time, line, last.date, last.dateEnd);
-    }
+    if (lines > 0) endRun(dates, host, buf, last, lines, now);
     return at;
   }
 }

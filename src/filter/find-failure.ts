@@ -63,10 +63,19 @@ const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== '
 // prefregex's groups when there is no prefregex.
 const NO_GROUPS: Groups = Object.freeze({});
 
+/**
+ * Whether fail2ban checks the ignoreregexes first, on every line, before prefregex and the
+ * failregexes: when there are clearly fewer of them than failregexes.
+ */
+export function ignoresFirst(parts: Pick<FinderParts, 'ignoreregex' | 'failregex'>): boolean {
+  const { ignoreregex, failregex } = parts;
+  return ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2;
+}
+
 /** FailureFinder.#literals: each failregex's literal, or undefined when one cannot rule a line out. */
 function bufferLiterals(parts: FinderParts): readonly string[] | undefined {
-  const { prefregex, failregex, ignoreregex } = parts;
-  if (prefregex || (ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2)) return undefined;
+  const { prefregex, failregex } = parts;
+  if (prefregex || ignoresFirst(parts)) return undefined;
   const literals: string[] = [];
   for (const p of failregex) {
     const literal = p.lane?.literal;
@@ -225,12 +234,7 @@ export class FailureFinder {
               for (const t of tuples) this.#push(t, false);
             },
             find: (tuple, time, now) => this.#findBuffered(tuple, time, true, now),
-            dated: (time, line, start, end) => {
-              this.#lastTime = time;
-              this.#lastLine = line;
-              this.#lastStart = start;
-              this.#lastEnd = end;
-            },
+            dated: this.#dated,
           })) ??
         null;
     }
@@ -244,16 +248,19 @@ export class FailureFinder {
         Lane.for(this.#p, {
           failure: (pattern, hit, tuple, time, now, pre) =>
             this.#failure(pattern, hit, pre ?? NO_GROUPS, [tuple], { time, dated: true, now }) ?? MISSED[1]!,
-          dated: (time, line, start, end) => {
-            this.#lastTime = time;
-            this.#lastLine = line;
-            this.#lastStart = start;
-            this.#lastEnd = end;
-          },
+          dated: this.#dated,
         }) ?? null;
     }
     return this.#lane ?? undefined;
   }
+
+  /** A lane's last dated line, kept as process() keeps one for the undated lines after it. */
+  readonly #dated = (time: number, line: string, start: number, end: number): void => {
+    this.#lastTime = time;
+    this.#lastLine = line;
+    this.#lastStart = start;
+    this.#lastEnd = end;
+  };
 
   #lastText(): string {
     return this.#lastLine.slice(this.#lastStart, this.#lastEnd);
@@ -284,10 +291,7 @@ export class FailureFinder {
     if (literals && this.#holding === 0) return missed;
     const original = this.#buffer;
     let text = joinLines(original);
-    // fail2ban checks ignoreregex first when there are clearly fewer of them than failregexes.
-    if (ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2) {
-      if (ignoreregex.some((ig) => ig.search(text))) return ignored;
-    }
+    if (ignoresFirst(this.#p) && ignoreregex.some((ig) => ig.search(text))) return ignored;
     let pre: Groups = {};
     if (prefregex) {
       const hit = prefregex.search(text);
@@ -323,9 +327,7 @@ export class FailureFinder {
     const missed = MISSED[Number(dated)]!;
     const ignored = IGNORED[Number(dated)]!;
     let text = tuple.pre + tuple.post;
-    if (ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2) {
-      if (ignoreregex.some((ig) => ig.search(text))) return ignored;
-    }
+    if (ignoresFirst(this.#p) && ignoreregex.some((ig) => ig.search(text))) return ignored;
     let pre: Groups = NO_GROUPS;
     if (prefregex) {
       const hit = prefregex.search(text);

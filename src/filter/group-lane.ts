@@ -138,10 +138,7 @@ export class GroupLane {
       if (last[1] === 1 || at >= to || n === 0) break;
     }
     if (lines > 0)
-      for (let i = 0; i < members.length; i++) {
-        dates[i]!.won(lastRead.date, lastRead.dateEnd, now, lines);
-        members[i]!.lane.ended(dates[i]!, buf, lastRead);
-      }
+      for (let i = 0; i < members.length; i++) members[i]!.lane.ended(dates[i]!, buf, lastRead, lines, now);
     return at;
   }
 }

@@ -13,7 +13,7 @@
 
 import type { DateLane } from './date/detector.ts';
 import type { DateDetector } from './date/index.ts';
-import type { FinderParts } from './find-failure.ts';
+import { type FinderParts, ignoresFirst } from './find-failure.ts';
 import type { TupleLine } from './line-buffer.ts';
 import { type NativeLane, nativeLane } from './native-regex.ts';
 import { IGNORED, MISSED, type Outcome, type OutcomeSink } from './outcome.ts';
@@ -93,6 +93,25 @@ export class RowTimes {
   }
 }
 
+/**
+ * After a run of `lines` lines: the detector's bookkeeping for every one (find()'s, for the last
+ * winner winning again), and the detector and the finder in the state process() leaves after the
+ * last one (the host's record of its date, for the undated lines after it).
+ */
+export function endRun(
+  dates: DateLane,
+  host: Pick<LaneHost, 'dated'>,
+  buf: Buffer,
+  last: LastLine,
+  lines: number,
+  now: number,
+): void {
+  dates.won(last.date, last.dateEnd, now, lines);
+  const line = buf.toString('latin1', last.start, last.end);
+  dates.finish(line);
+  host.dated(last.time, line, last.date, last.dateEnd);
+}
+
 /** Rows per native call; the rows' memory (about 140 KiB for sshd) is kept for the next call. */
 const ROWS = 1024;
 
@@ -137,7 +156,7 @@ export class Lane {
   static for(parts: LaneParts, host: LaneHost): Lane | undefined {
     const { ignoreregex, failregex, prefregex } = parts;
     if (parts.maxlines > 1 || !parts.detector.lane) return undefined;
-    const early = ignoreregex.length > 0 && ignoreregex.length < failregex.length - 2;
+    const early = ignoresFirst(parts);
     const first: ExactLanePattern[] = [];
     for (const p of early ? ignoreregex : []) {
       if (!p.lane || p.lane.confirms) return undefined;
@@ -188,6 +207,7 @@ export class Lane {
     if (this.#rows.length < ROWS * stride) this.#rows = new Int32Array(ROWS * stride);
     const rows = this.#rows;
     let at = from;
+    let lines = 0;
     // The run's times, and its last line, for the state process() leaves behind it.
     const times = new RowTimes(dates, buf, head, now);
     const last = times.last;
@@ -206,7 +226,7 @@ export class Lane {
         const end = last.end;
         const time = last.time;
         let line = times.line;
-        dates.won(last.date, last.dateEnd, now);
+        lines++;
         const next = rows[o + 2]!;
         if (rows[o + 4] === -1) each(MISSED_DATED, start, next);
         else {
@@ -218,7 +238,7 @@ export class Lane {
       // Fewer rows than room for: the scan stopped at a line off the path, or at `to`.
       if (stopped || n < ROWS) break;
     }
-    if (last.start >= 0) this.ended(dates, buf, last);
+    if (lines > 0) this.ended(dates, buf, last, lines, now);
     return at;
   }
 
@@ -279,11 +299,9 @@ export class Lane {
     return this.#host.failure(index, hit, { pre, date: line.slice(ds, de), post }, time, now, preGroups);
   }
 
-  /** After a run: the detector and the finder in the state process() leaves after its last line. */
-  ended(dates: DateLane, buf: Buffer, last: LastLine): void {
-    const line = buf.toString('latin1', last.start, last.end);
-    dates.finish(line);
-    this.#host.dated(last.time, line, last.date, last.dateEnd);
+  /** endRun() for this lane's finder. */
+  ended(dates: DateLane, buf: Buffer, last: LastLine, lines: number, now: number): void {
+    endRun(dates, this.#host, buf, last, lines, now);
   }
 }
 
