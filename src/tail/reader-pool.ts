@@ -302,42 +302,32 @@ export class ReaderPool {
     );
     const lists = [...found].filter(([, list]) => list.length > 0);
     const heads = lists.map(() => 0);
+    // The lists whose next line is the earliest any filter matched (a few filters of many match
+    // anything at all; most lines, one).
+    const at: number[] = [];
     for (;;) {
-      // The next line any filter matched (a few filters of many match anything at all).
       let start = Number.POSITIVE_INFINITY;
+      at.length = 0;
       for (let k = 0; k < lists.length; k++) {
-        const at = lists[k]![1][heads[k]!];
-        if (at && at.start < start) start = at.start;
+        const next = lists[k]![1][heads[k]!];
+        if (!next || next.start > start) continue;
+        if (next.start < start) {
+          start = next.start;
+          at.length = 0;
+        }
+        at.push(k);
       }
-      if (start === Number.POSITIVE_INFINITY) break;
-      // The filters that matched the line: most lines, one.
-      let only = -1;
-      let more = false;
-      for (let k = 0; k < lists.length; k++) {
-        const at = lists[k]![1][heads[k]!];
-        if (!at || at.start !== start) continue;
-        if (only < 0) only = k;
-        else more = true;
-      }
-      if (!more) {
-        const [f, list] = lists[only]!;
-        const at = list[heads[only]!++]!;
-        const line = lineAt(at.start, at.next, at.text);
-        for (const [, l] of subscribers.get(f)!) this.#deliver(l, line, at.match);
-        continue;
-      }
+      if (at.length === 0) break;
+      const first = lists[at[0]!]![1][heads[at[0]!]!]!;
+      const line = lineAt(first.start, first.next, first.text);
       const to: [number, Listener, Match][] = [];
-      let line: Line | undefined;
-      for (let k = 0; k < lists.length; k++) {
+      for (const k of at) {
         const [f, list] = lists[k]!;
-        const at = list[heads[k]!];
-        if (!at || at.start !== start) continue;
-        heads[k]!++;
-        line ??= lineAt(at.start, at.next, at.text);
-        for (const [i, l] of subscribers.get(f)!) to.push([i, l, at.match]);
+        const match = list[heads[k]!++]!.match;
+        for (const [i, l] of subscribers.get(f)!) to.push([i, l, match]);
       }
-      to.sort((a, b) => a[0] - b[0]);
-      for (const [, l, match] of to) this.#deliver(l, line!, match);
+      if (at.length > 1) to.sort((a, b) => a[0] - b[0]);
+      for (const [, l, match] of to) this.#deliver(l, line, match);
     }
     return dropped;
   }
