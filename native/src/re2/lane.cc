@@ -210,6 +210,10 @@ bool IsAscii(const unsigned char* p, size_t n) {
   return seen < 0x80;
 }
 
+bool IsAscii(const std::string& text) {
+  return IsAscii(reinterpret_cast<const unsigned char*>(text.data()), text.size());
+}
+
 /**
  * The complete line at `at` (before `end`): where the next one starts and where this one's text
  * stops (before "\r\n" or "\n"). False when there is none, or it is too long or not ASCII.
@@ -455,7 +459,7 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
     if (!m || !lit.IsString()) return ThrowType(env, "Expected compile() handles and string literals");
     state->fails.push_back(*m);
     const std::string text = lit.As<Napi::String>().Utf8Value();
-    state->reachable.push_back(IsAscii(reinterpret_cast<const unsigned char*>(text.data()), text.size()));
+    state->reachable.push_back(IsAscii(text));
     state->literals.push_back(text);
     state->max_fail_groups = std::max(state->max_fail_groups, (*m)->program->count());
   }
@@ -477,7 +481,7 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
     }
     const std::string text = lit.As<Napi::String>().Utf8Value();
     // A non-ASCII literal is in no ASCII line: such a prefregex takes no line of a lane.
-    if (!IsAscii(reinterpret_cast<const unsigned char*>(text.data()), text.size())) {
+    if (!IsAscii(text)) {
       return ThrowType(env, "Expected an ASCII prefregex literal");
     }
     state->pref = *m;
@@ -499,7 +503,7 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
       if (!m || !lit.IsString()) return ThrowType(env, "Expected compile() handles and string literals");
       const std::string text = lit.As<Napi::String>().Utf8Value();
       // A non-ASCII literal is in no ASCII line: that ignoreregex never takes one.
-      if (!IsAscii(reinterpret_cast<const unsigned char*>(text.data()), text.size())) continue;
+      if (!IsAscii(text)) continue;
       state->ignores.push_back(*m);
       state->ignore_literals.push_back(text);
       state->ignore_spans.Reserve(2 * static_cast<size_t>((*m)->program->count()));
