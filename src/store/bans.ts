@@ -4,14 +4,14 @@
 // the kernel still holds without an active row. Ban counts (bantime.increment, `<bancount>`) are
 // kept in memory: read from the table once, at the first count, then followed by record() and
 // purge(); a COUNT query per ban was a tenth of a ban storm's time (bench/figures/ban-throughput).
-// A tick's bans are inserted ROWS_PER_INSERT to a statement (writeMany): about a fifth less time
-// than a statement per row (100,000 bans in ticks of 270: ~370 vs ~460 ms), in a ban storm whose
-// state-file writes are its largest cost (bench/figures/ban-throughput.mjs).
+// A tick's bans are planned here (plan(): the rows, and which supersede an earlier one, from the
+// counts) and written by ban-rows.ts, on this thread or the writer thread (sqlite-store.ts).
 
 import type { BanRecord } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
 import type { BanOrder } from '../core/types.ts';
 import type { NewBan } from '../jail/ports.ts';
+import type { BanRowWriter } from './ban-rows.ts';
 import type { Db } from './db.ts';
 
 /** An active ban's columns, as an array (raw mode): no object per row to build and drop. */
@@ -23,14 +23,9 @@ type ActiveRow = [
   failures: number,
 ];
 
-const INSERT = 'INSERT INTO bans (jail, address, family, banned_at, expires_at, failures, matches) VALUES ';
-const ROW = '(?, ?, ?, ?, ?, ?, ?)';
-/** Rows per multi-row INSERT; 7 parameters each, well under SQLite's 32,766. */
-export const ROWS_PER_INSERT = 32;
-
 export class BanTable {
-  readonly #insert;
-  readonly #insertMany;
+  readonly #rows: BanRowWriter;
+  readonly #settle: () => void;
   readonly #lift;
   readonly #active;
   readonly #total;
@@ -46,9 +41,10 @@ export class BanTable {
   /** jail → address → bans on record in that jail: no `jail address` string built per look-up. */
   #jailCounts = new Map<string, Map<string, number>>();
 
-  constructor(db: Db) {
-    this.#insert = db.prepare(INSERT + ROW);
-    this.#insertMany = db.prepare(INSERT + Array.from({ length: ROWS_PER_INSERT }, () => ROW).join(', '));
+  /** `settle`: run before the counts are read from the file (the store's writer thread). */
+  constructor(db: Db, rows: BanRowWriter, settle: () => void) {
+    this.#rows = rows;
+    this.#settle = settle;
     this.#countAll = db.prepare<[], { jail: string; address: string; n: number }>(
       'SELECT jail, address, count(*) AS n FROM bans GROUP BY address, jail',
     );
@@ -93,33 +89,24 @@ export class BanTable {
 
   /** record() without a transaction of its own: for a caller that holds one around many bans. */
   write(order: BanOrder, matches: readonly string[]): void {
-    this.writeMany([{ order, matches }]);
+    this.#rows.write({ rows: this.plan([{ order, matches }]), cleared: [] });
   }
 
   /**
-   * write() for each ban in turn, in fewer statements: rows wait to be inserted ROWS_PER_INSERT
-   * at a time, and go in before any lift (a lift after its address's new row would lift it too).
+   * These bans' rows, in order, as BanRowWriter takes them; counts them in memory as written. A
+   * ban lifts an earlier row first where the jail may hold one of its address.
    */
-  writeMany(bans: readonly NewBan[]): void {
-    const params: unknown[] = [];
-    const insert = () => {
-      if (params.length === ROWS_PER_INSERT * 7) this.#insertMany.run(params);
-      else for (let k = 0; k < params.length; k += 7) this.#insert.run(params.slice(k, k + 7));
-      params.length = 0;
-    };
+  plan(bans: readonly NewBan[]): unknown[] {
+    const rows: unknown[] = [];
     for (const { order, matches } of bans) {
       const { jail, address } = order;
       // Counts unknown (not read yet) or an earlier ban in the jail: there may be a row to lift.
-      if (this.#mayBeActive(jail, address.text)) {
-        insert();
-        this.#lift.run(order.bannedAt, jail, address.text);
-      }
-      params.push(jail, address.text, address.family, order.bannedAt, order.expiresAt, order.failures);
-      params.push(JSON.stringify(matches));
+      const lift = this.#mayBeActive(jail, address.text);
+      rows.push(jail, address.text, address.family, order.bannedAt, order.expiresAt, order.failures);
+      rows.push(matches, lift);
       this.#counted(order);
-      if (params.length === ROWS_PER_INSERT * 7) insert();
     }
-    insert();
+    return rows;
   }
 
   /** Whether the jail may hold an active row of the address: counts not read yet, or a ban on record. */
@@ -163,6 +150,7 @@ export class BanTable {
   }
 
   #readCounts(): Map<string, number> {
+    this.#settle();
     const counts = new Map<string, number>();
     this.#jailCounts = new Map();
     for (const r of this.#countAll.all()) {

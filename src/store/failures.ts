@@ -43,11 +43,11 @@ export class FailureTable {
   readonly #since;
   readonly #of;
   readonly #clear;
-  readonly #clearMany;
   readonly #purge;
   readonly #shift;
   readonly #writeMany;
   readonly #backstopMs: number;
+  readonly #settle: () => void;
   readonly #db: Db;
   #queue: Queued[] = [];
   /**
@@ -57,9 +57,11 @@ export class FailureTable {
   #queuedBy = new Map<string, Map<string, Queued[]>>();
   #backstop: NodeJS.Timeout | undefined;
 
-  constructor(db: Db, options: { backstopMs?: number } = {}) {
+  /** `settle` runs before each read or write of the file (the store's writer thread, sqlite-store.ts). */
+  constructor(db: Db, options: { backstopMs?: number; settle?: () => void } = {}) {
     this.#db = db;
     this.#backstopMs = options.backstopMs ?? BACKSTOP_MS;
+    this.#settle = options.settle ?? (() => {});
     this.#insert = db.prepare(
       'INSERT INTO failures (jail, address, family, time, line, fields) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -70,9 +72,6 @@ export class FailureTable {
       'SELECT time, line, fields FROM failures WHERE jail = ? AND address = ? AND time >= ? ORDER BY time',
     );
     this.#clear = db.prepare('DELETE FROM failures WHERE jail = ? AND address = ?');
-    this.#clearMany = db.prepare(
-      'DELETE FROM failures WHERE jail = ? AND address IN (SELECT value FROM json_each(?))',
-    );
     this.#purge = db.prepare('DELETE FROM failures WHERE time < ?');
     this.#shift = db.prepare('UPDATE failures SET time = time + ? WHERE jail = ?');
     this.#writeMany = db.transaction((rows: Queued[]) => {
@@ -100,6 +99,7 @@ export class FailureTable {
     clearTimeout(this.#backstop);
     this.#backstop = undefined;
     if (this.#queue.length === 0) return;
+    this.#settle();
     const rows = this.#queue;
     this.#queue = [];
     this.#queuedBy = new Map();
@@ -108,6 +108,7 @@ export class FailureTable {
 
   /** The jail's failures at or after `since`, written and queued, oldest first. */
   since(jail: string, since: number): Failure[] {
+    this.#settle();
     const written = this.#since
       .all(jail, since)
       .map((r): Failure => ({ address: { text: r.address, family: r.family }, time: r.time, line: r.line }));
@@ -130,6 +131,7 @@ export class FailureTable {
       if (f.time >= since) queued.push(f);
     }
     if (queued.length >= counted) return queued.sort((a, b) => a.time - b.time);
+    this.#settle();
     const written = this.#of.all(jail, address.text, since).map(
       (r): Failure => ({
         address,
@@ -143,34 +145,16 @@ export class FailureTable {
   }
 
   clear(jail: string, address: Address): void {
+    this.#settle();
     this.#queue = this.#queue.filter(([j, f]) => j !== jail || f.address.text !== address.text);
     this.#unqueue(jail, address.text);
     this.#clear.run(jail, address.text);
   }
 
   /**
-   * clear() for many addresses, in two steps: the rows, inside the caller's transaction; then,
-   * once it has committed, the queue, filtered once (per address, a ban storm filtered a queue
-   * of up to MAX_QUEUED entries per ban).
+   * Drops the queued failures of these addresses, once the bans' transaction (which deleted their
+   * written rows, ban-rows.ts) has committed: a failed commit leaves the queue as it was.
    */
-  clearRows(cleared: readonly Cleared[]): void {
-    if (cleared.length === 1) {
-      const [jail, address] = cleared[0]!;
-      this.#clear.run(jail, address.text);
-      return;
-    }
-    // One statement per jail, its addresses as a JSON array: less than half the time of a
-    // statement per address (100,000 addresses: ~30 vs ~70 ms), a ban storm's tick clearing
-    // hundreds (bench/figures/ban-throughput.mjs).
-    const byJail = new Map<string, string[]>();
-    for (const [jail, address] of cleared) {
-      const texts = byJail.get(jail);
-      if (texts) texts.push(address.text);
-      else byJail.set(jail, [address.text]);
-    }
-    for (const [jail, texts] of byJail) this.#clearMany.run(jail, JSON.stringify(texts));
-  }
-
   clearQueued(cleared: readonly Cleared[]): void {
     if (cleared.length === 0 || this.#queue.length === 0) return;
     // By jail, then address: no string built per queued failure (the queue holds up to a second
@@ -187,6 +171,7 @@ export class FailureTable {
 
   /** Deletes failures older than `before`: nothing can count them any more. */
   purge(before: number): void {
+    this.#settle();
     this.#queue = this.#queue.filter(([, f]) => f.time >= before);
     this.#reindex();
     this.#purge.run(before);
@@ -194,6 +179,7 @@ export class FailureTable {
 
   /** Moves the jail's failure times by `deltaMs` (the wall clock stepped; see core/clock.ts). */
   shift(jail: string, deltaMs: number): void {
+    this.#settle();
     this.#queue = this.#queue.map(([j, f]) => [j, j === jail ? { ...f, time: f.time + deltaMs } : f]);
     this.#reindex();
     this.#shift.run(deltaMs, jail);

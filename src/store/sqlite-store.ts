@@ -2,17 +2,35 @@
 // table. Failures are written with the position (or journal cursor) saved after them, in one
 // transaction, so after a SIGKILL the file holds exactly the failures of the lines before the
 // saved position, and the next start reads the rest again (failures.ts: FLUSH_INTERVAL_MS).
+// A tick of many bans is written by the writer thread (ban-writer.ts); every other use of the
+// file first waits for it (#settle), so the file sees one order of statements either way.
 
 import type { BanRecord, StateStore } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
 import type { BanOrder, Failure } from '../core/types.ts';
 import type { BanBatchStore, NewBan, StepStore } from '../jail/ports.ts';
 import type { FilePosition, PositionStore } from '../tail/ports.ts';
+import { type BanRowBatch, BanRowWriter } from './ban-rows.ts';
+import { BanWriter } from './ban-writer.ts';
 import { BanTable } from './bans.ts';
 import { type Db, openDb } from './db.ts';
 import { type Cleared, FailureTable } from './failures.ts';
 import { FilePositionTable } from './file-positions.ts';
 import { JournalCursorTable } from './journal-cursors.ts';
+
+/** The fewest bans in a tick that go to the writer thread: a storm's, not a line's. */
+const THREAD_MIN = 256;
+
+/** Addresses by jail, as BanRowBatch.cleared has them. */
+function byJail(cleared: readonly Cleared[]): [string, string[]][] {
+  const out = new Map<string, string[]>();
+  for (const [jail, address] of cleared) {
+    const texts = out.get(jail);
+    if (texts) texts.push(address.text);
+    else out.set(jail, [address.text]);
+  }
+  return [...out];
+}
 
 export class SqliteStore implements StateStore, StepStore, BanBatchStore, PositionStore {
   readonly #db: Db;
@@ -24,15 +42,29 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
   readonly #savePositions;
   readonly #saveCursor;
   readonly #recordBans;
+  readonly #path: string;
+  /** Ticks of at least this many bans go to the writer thread. */
+  readonly #threadMin: number;
+  /** The writer thread: undefined until a tick is large enough, null when it cannot start. */
+  #writer: BanWriter | null | undefined;
   /** The tick's bans from every jail, and who waits for their commit (recordBansInTick). */
   #tick: { bans: NewBan[]; waiting: ((error: Error | undefined) => void)[] } | undefined;
 
-  /** `now` stamps saved positions, for purge(); `backstopMs`: see failures.ts. */
-  constructor(path: string, options: { now?: () => number; backstopMs?: number } = {}) {
+  /**
+   * `now` stamps saved positions, for purge(); `backstopMs`: see failures.ts; `threadMin`: the
+   * fewest bans in a tick that go to the writer thread (Infinity: none).
+   */
+  constructor(path: string, options: { now?: () => number; backstopMs?: number; threadMin?: number } = {}) {
     this.#db = openDb(path);
+    this.#path = path;
+    this.#threadMin = path === ':memory:' ? Number.POSITIVE_INFINITY : (options.threadMin ?? THREAD_MIN);
     this.#now = options.now ?? Date.now;
-    this.#failures = new FailureTable(this.#db, { backstopMs: options.backstopMs });
-    this.#bans = new BanTable(this.#db);
+    this.#failures = new FailureTable(this.#db, {
+      backstopMs: options.backstopMs,
+      settle: () => this.#settle(),
+    });
+    const rows = new BanRowWriter(this.#db);
+    this.#bans = new BanTable(this.#db, rows, () => this.#settle());
     this.#positions = new FilePositionTable(this.#db);
     this.#cursors = new JournalCursorTable(this.#db);
     this.#savePositions = this.#db.transaction((batch: ReadonlyMap<string, FilePosition>) => {
@@ -43,10 +75,7 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
       this.#failures.flush();
       this.#cursors.save(name, cursor, this.#now());
     });
-    this.#recordBans = this.#db.transaction((bans: readonly NewBan[], cleared: readonly Cleared[]) => {
-      this.#bans.writeMany(bans);
-      this.#failures.clearRows(cleared);
-    });
+    this.#recordBans = this.#db.transaction((batch: BanRowBatch) => rows.write(batch));
   }
 
   recordFailure(jail: string, failure: Failure): void {
@@ -62,13 +91,15 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
     this.#failures.clear(jail, address);
   }
   recordBan(order: BanOrder, matches: readonly string[]): void {
+    this.#settle();
     this.#bans.record(order, matches);
   }
   recordBans(bans: readonly NewBan[]): void {
     if (bans.length === 0) return;
+    this.#settle();
     const cleared = bans.map((b): Cleared => [b.order.jail, b.order.address]);
     try {
-      this.#recordBans(bans, cleared);
+      this.#recordBans({ rows: this.#bans.plan(bans), cleared: byJail(cleared) });
     } catch (err) {
       this.#bans.recount(); // the rolled-back bans were counted
       throw err;
@@ -89,6 +120,11 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
   #commitTick(): void {
     const tick = this.#tick!;
     this.#tick = undefined;
+    const writer = tick.bans.length >= this.#threadMin ? this.#thread() : undefined;
+    if (writer) {
+      this.#commitOnThread(writer, tick.bans, tick.waiting);
+      return;
+    }
     let error: Error | undefined;
     try {
       this.recordBans(tick.bans);
@@ -97,19 +133,55 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
     }
     for (const then of tick.waiting) then(error);
   }
+  /**
+   * The tick's bans, planned here (counts, lifts) and written by the thread; the queued failures
+   * are dropped once it has committed, as recordBans() does.
+   */
+  #commitOnThread(
+    writer: BanWriter,
+    bans: readonly NewBan[],
+    waiting: readonly ((error: Error | undefined) => void)[],
+  ): void {
+    const cleared = bans.map((b): Cleared => [b.order.jail, b.order.address]);
+    writer.write({ rows: this.#bans.plan(bans), cleared: byJail(cleared) }, (error) => {
+      if (error)
+        this.#bans.recount(); // the bans not written were counted
+      else this.#failures.clearQueued(cleared);
+      // Later, not inside whatever store call settled the thread: the callers ban in the kernel.
+      queueMicrotask(() => {
+        for (const then of waiting) then(error);
+      });
+    });
+  }
+
+  /** The writer thread when it can take a batch now; started at the first call. */
+  #thread(): BanWriter | undefined {
+    if (this.#writer === undefined) this.#writer = BanWriter.start(this.#path) ?? null;
+    return this.#writer?.ready ? this.#writer : undefined;
+  }
+
+  /** Waits for the writer thread's batches out: before any other read or write of the file. */
+  #settle(): void {
+    this.#writer?.settle();
+  }
+
   banCount(address: Address, jail: string | undefined): number {
     return this.#bans.count(address, jail);
   }
   banMatches(address: Address, jail: string | undefined): string[] {
+    this.#settle();
     return this.#bans.matches(address, jail);
   }
   liftBan(jail: string, address: Address, at: number): void {
+    this.#settle();
     this.#bans.lift(jail, address, at);
   }
   activeBans(jail: string, now: number): BanRecord[] {
+    this.#settle();
     return this.#bans.active(jail, now);
   }
   totalBans(jail: string): number {
+    this.#settle();
     return this.#bans.total(jail);
   }
   flush(): void {
@@ -117,18 +189,23 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
   }
 
   filePosition(path: string): FilePosition | undefined {
+    this.#settle();
     return this.#positions.get(path);
   }
   saveFilePositions(batch: ReadonlyMap<string, FilePosition>): void {
+    this.#settle();
     this.#savePositions(batch);
   }
   journalCursor(name: string): string | undefined {
+    this.#settle();
     return this.#cursors.get(name);
   }
   saveJournalCursor(name: string, cursor: string): void {
+    this.#settle();
     this.#saveCursor(name, cursor);
   }
   moveBans(jail: string, orders: readonly BanOrder[]): void {
+    this.#settle();
     this.#bans.move(jail, orders);
   }
   shiftFailures(jail: string, deltaMs: number): void {
@@ -140,6 +217,7 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
    * before `bansBefore` (dbpurgeage).
    */
   purge(failuresBefore: number, bansBefore: number): void {
+    this.#settle();
     this.#failures.purge(failuresBefore);
     this.#bans.purge(bansBefore);
     this.#positions.purge(bansBefore);
@@ -148,6 +226,7 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
 
   close(): void {
     this.flush();
+    this.#writer?.close();
     this.#db.close();
   }
 }

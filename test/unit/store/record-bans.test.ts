@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Address } from '../../../src/core/address.ts';
 import type { BanOrder } from '../../../src/core/types.ts';
-import { ROWS_PER_INSERT } from '../../../src/store/bans.ts';
+import { ROWS_PER_INSERT } from '../../../src/store/ban-rows.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 
 const NOW = 1_700_000_000_000;
