@@ -9,6 +9,12 @@
 // The fresh bans of one tick are written to the file in one transaction, in a microtask, with
 // every other jail's of the tick: it commits before any of them is handed to the firewall, whose
 // batch waits for a later microtask.
+// A fresh ban of an address the kernel cannot hold is a plain `add element`, a third of the
+// kernel and libnftables work of the add, delete and add that refresh a present element's
+// timeout (most of a ban storm's firewall time, bench/figures/ban-throughput.mjs). The kernel
+// cannot hold an address that is not active here unless its last ban expired lately: the
+// kernel's timeout began when the firewall applied it and was rounded up to whole seconds, so
+// the element may outlive the ban here by that lag and a second (#mayHold).
 // A restore goes in chunks of RESTORE_CHUNK, yielding between them, so the event loop never
 // stalls for the whole table (bench/figures/restore.mjs reports the longest stall). An active ban
 // keeps only what its announcements need; their ActionEvent is built when an action hears one.
@@ -22,6 +28,28 @@ import { actionEvent } from './action-event.ts';
 import type { JailEvents } from './events.ts';
 import { type Expiry, ExpiryQueue } from './expiry-queue.ts';
 import type { BanBatchStore, JailFirewall, StepStore } from './ports.ts';
+
+/**
+ * How long after a ban's expiry the kernel may still hold its element, beyond the firewall's lag
+ * in applying it: its timeout is rounded up to whole seconds, and a margin.
+ */
+const LINGER_MS = 2_000;
+/** The same, for a ban that expired before the firewall said it had applied it. */
+const LINGER_UNKNOWN_MS = 60_000;
+
+/** Expiries between two sweeps of the addresses the kernel may still hold. */
+const SWEEP_EVERY = 1_024;
+
+/**
+ * The firewall's `absent` test for a tick's bans: each entry says whether it was fresh. A storm's
+ * ticks are all fresh, so no set of them is built.
+ */
+function freshOf(live: readonly Active[]): (order: BanOrder) => boolean {
+  if (live.every((e) => e.fresh)) return () => true;
+  if (!live.some((e) => e.fresh)) return () => false;
+  const fresh = new Set(live.flatMap((e) => (e.fresh ? [e.order] : [])));
+  return (order) => fresh.has(order);
+}
 
 /** Restored bans per step: one firewall batch each, then a turn of the event loop. */
 export const RESTORE_CHUNK = 5_000;
@@ -46,6 +74,12 @@ interface Active {
   banCount: number | undefined;
   /** Undefined: the ban never expires. */
   expiry: Expiry<Active> | undefined;
+  /** Whether the kernel could not hold the address when this ban was made (a plain add). */
+  fresh: boolean;
+  /** When it was made, on the monotonic clock. */
+  madeAt: number;
+  /** How long the kernel's element may outlast the ban: known once the firewall applied it. */
+  lingerMs: number;
 }
 
 /** A fresh ban waiting for the tick's state-file commit. */
@@ -72,6 +106,14 @@ export class BanBook {
   readonly #d: BanBookDeps;
   readonly #active = new Map<string, Active>();
   readonly #expiries: ExpiryQueue<Active>;
+  /**
+   * Addresses whose last ban expired here lately, and until when (monotonic) the kernel may
+   * still hold their element. Swept every SWEEP_EVERY expiries.
+   */
+  readonly #mayHold = new Map<string, number>();
+  #expiredSinceSweep = 0;
+  /** False once the start-up comparison with the kernel set failed: it may hold anything. */
+  #kernelKnown = true;
   #pending: Pending[] = [];
 
   constructor(deps: BanBookDeps) {
@@ -104,7 +146,9 @@ export class BanBook {
     fields: Readonly<Record<string, string>> = {},
     done?: () => void,
   ): void {
-    const entry = this.#track({ order, matches, fields, banCount, expiry: undefined });
+    const key = order.address.text;
+    const fresh = this.#kernelKnown && !this.#active.has(key) && !this.#mayHoldNow(key);
+    const entry = this.#track({ order, matches, fields, banCount, ...this.#unapplied(fresh) });
     if (this.#pending.length === 0) queueMicrotask(() => this.#commit());
     this.#pending.push({ entry, done });
   }
@@ -127,13 +171,14 @@ export class BanBook {
           matches: NO_MATCHES,
           fields: NO_FIELDS,
           banCount: undefined,
-          expiry: undefined,
+          ...this.#unapplied(false),
         }),
       );
       const sent = firewall.banMany(chunk, absent).then((refused) => {
         // Refused bans stay recorded: the next start applies them again.
         for (const { order, err } of refused)
           log.error({ err, ip: order.address.text }, 'Could not apply ban to the firewall.');
+        this.#applied(entries);
         for (const entry of entries) this.#announce('ban', entry);
       });
       applied.push(sent);
@@ -201,15 +246,14 @@ export class BanBook {
     // One log record per run of alike bans (events.ts), and one firewall entry with one promise
     // for the whole batch: a promise per ban was much of a ban storm's garbage.
     events.banned(orders);
-    void firewall
-      .banMany(orders, () => false)
-      .then((refused) => {
-        // Refused bans stay recorded: the next start applies them again.
-        for (const { order, err } of refused)
-          log.error({ err, ip: order.address.text }, 'Could not apply ban to the firewall.');
-        for (const entry of live) this.#announce('ban', entry);
-        for (const p of livePending) p.done?.();
-      });
+    void firewall.banMany(orders, freshOf(live)).then((refused) => {
+      // Refused bans stay recorded: the next start applies them again.
+      for (const { order, err } of refused)
+        log.error({ err, ip: order.address.text }, 'Could not apply ban to the firewall.');
+      this.#applied(live);
+      for (const entry of live) this.#announce('ban', entry);
+      for (const p of livePending) p.done?.();
+    });
   }
 
   /** An operator's unban: out of the kernel now; false when the address was not banned. */
@@ -263,6 +307,7 @@ export class BanBook {
       return new Set(listed.flatMap((e) => (wanted.has(e.address.text) ? [e.address.text] : [])));
     } catch (err) {
       log.error({ err }, 'Could not compare the kernel set with the state file.');
+      this.#kernelKnown = false;
       return undefined;
     }
   }
@@ -271,6 +316,32 @@ export class BanBook {
   stop(): void {
     this.#expiries.clear();
     this.#active.clear();
+    this.#mayHold.clear();
+  }
+
+  /** A new entry's firewall bookkeeping, before the firewall has applied it. */
+  #unapplied(fresh: boolean): Pick<Active, 'expiry' | 'fresh' | 'madeAt' | 'lingerMs'> {
+    return { expiry: undefined, fresh, madeAt: this.#mono(), lingerMs: LINGER_UNKNOWN_MS };
+  }
+
+  /** The firewall has applied these bans: their elements' timeouts began by now. */
+  #applied(entries: readonly Active[]): void {
+    const now = this.#mono();
+    for (const e of entries) e.lingerMs = now - e.madeAt + LINGER_MS;
+  }
+
+  /** Whether the kernel may still hold the address after its last ban here expired. */
+  #mayHoldNow(address: string): boolean {
+    const until = this.#mayHold.get(address);
+    if (until === undefined) return false;
+    if (until > this.#mono()) return true;
+    this.#mayHold.delete(address);
+    return false;
+  }
+
+  #mono(): number {
+    const { clock } = this.#d;
+    return clock.monotonic?.() ?? clock.now();
   }
 
   /**
@@ -298,6 +369,12 @@ export class BanBook {
     const { address } = entry.order;
     if (this.#active.get(address.text) !== entry) return;
     this.#active.delete(address.text);
+    const now = this.#mono();
+    this.#mayHold.set(address.text, now + entry.lingerMs);
+    if (++this.#expiredSinceSweep >= SWEEP_EVERY) {
+      this.#expiredSinceSweep = 0;
+      for (const [a, until] of this.#mayHold) if (until <= now) this.#mayHold.delete(a);
+    }
     this.#d.events.unbanned(address);
     this.#announce('unban', entry);
   }
