@@ -20,6 +20,14 @@ export const banhammer = {
   seedBans,
 };
 
+/** The node flags on the script's `#!/usr/bin/env -S node ...` line: the daemon runs with them. */
+function shebangFlags(script) {
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)$/.exec(first);
+  if (!m) throw new Error(`${script}: expected a "#!/usr/bin/env -S node --flag..." line, got ${first}`);
+  return m[1].split(' ').filter(Boolean);
+}
+
 /**
  * A state file holding an active one-hour ban of each address in `jail`, written through
  * banhammer's own migrations (dist/store/db.js), as a previous run would have left it.
@@ -82,7 +90,8 @@ export async function startBanhammer(ns, { jails, db, nodeArgs = [], env = {} })
   // run.mjs --profile: every banhammerd writes a CPU profile there when it exits.
   const profile = process.env.BENCH_CPU_PROF_DIR;
   const prof = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
-  const argv = [process.execPath, ...prof, ...nodeArgs, join(REPO, 'bin', 'banhammerd.js'), '-c', dir];
+  const bin = join(REPO, 'bin', 'banhammerd.js');
+  const argv = [process.execPath, ...shebangFlags(bin), ...prof, ...nodeArgs, bin, '-c', dir];
   const child = startIn(ns, argv, { logFile: output, env });
   const daemon = {
     child,
