@@ -31,7 +31,8 @@ interface Row {
   line: string;
 }
 
-type Queued = [jail: string, failure: Failure];
+/** `dropped`: cleared by a ban, and left in the queue until it is next rewritten (#drop). */
+type Queued = [jail: string, failure: Failure, dropped?: true];
 
 const hasKeys = (o: Readonly<Record<string, string>> | undefined): o is Readonly<Record<string, string>> => {
   for (const _ in o) return true;
@@ -56,6 +57,8 @@ export class FailureTable {
    */
   #queuedBy = new Map<string, Map<string, Queued[]>>();
   #backstop: NodeJS.Timeout | undefined;
+  /** Entries of the queue marked dropped. */
+  #dropped = 0;
 
   /** `settle` runs before each read or write of the file (the store's writer thread, sqlite-store.ts). */
   constructor(db: Db, options: { backstopMs?: number; settle?: () => void } = {}) {
@@ -86,7 +89,7 @@ export class FailureTable {
     const entry: Queued = [jail, failure];
     this.#queue.push(entry);
     this.#index(entry);
-    if (this.#queue.length >= MAX_QUEUED) this.flush();
+    if (this.#queue.length - this.#dropped >= MAX_QUEUED) this.flush();
     else if (!this.#backstop) {
       // A usedns lookup may finish after shutdown closed the file: nothing to write it to then.
       this.#backstop = setTimeout(() => this.#db.open && this.flush(), this.#backstopMs);
@@ -100,10 +103,11 @@ export class FailureTable {
     this.#backstop = undefined;
     if (this.#queue.length === 0) return;
     this.#settle();
-    const rows = this.#queue;
+    const rows = this.#live();
     this.#queue = [];
+    this.#dropped = 0;
     this.#queuedBy = new Map();
-    this.#writeMany(rows);
+    if (rows.length > 0) this.#writeMany(rows);
   }
 
   /** The jail's failures at or after `since`, written and queued, oldest first. */
@@ -113,7 +117,7 @@ export class FailureTable {
       .all(jail, since)
       .map((r): Failure => ({ address: { text: r.address, family: r.family }, time: r.time, line: r.line }));
     const queued = this.#queue
-      .filter(([j, f]) => j === jail && f.time >= since)
+      .filter(([j, f, dropped]) => j === jail && f.time >= since && !dropped)
       .map(([, f]): Failure => ({ address: f.address, time: f.time, line: f.line }));
     // A stable sort keeps lines of one second in the order they were read.
     return [...written, ...queued].sort((a, b) => a.time - b.time);
@@ -146,8 +150,7 @@ export class FailureTable {
 
   clear(jail: string, address: Address): void {
     this.#settle();
-    this.#queue = this.#queue.filter(([j, f]) => j !== jail || f.address.text !== address.text);
-    this.#unqueue(jail, address.text);
+    this.#drop(jail, address.text);
     this.#clear.run(jail, address.text);
   }
 
@@ -156,23 +159,13 @@ export class FailureTable {
    * written rows, ban-rows.ts) has committed: a failed commit leaves the queue as it was.
    */
   clearQueued(cleared: readonly Cleared[]): void {
-    if (cleared.length === 0 || this.#queue.length === 0) return;
-    // By jail, then address: no string built per queued failure (the queue holds up to a second
-    // of every jail's failures, and a storm clears it every tick).
-    const byJail = new Map<string, Set<string>>();
-    for (const [jail, address] of cleared) {
-      const set = byJail.get(jail) ?? new Set<string>();
-      set.add(address.text);
-      byJail.set(jail, set);
-    }
-    this.#queue = this.#queue.filter(([j, f]) => !byJail.get(j)?.has(f.address.text));
-    for (const [jail, address] of cleared) this.#unqueue(jail, address.text);
+    for (const [jail, address] of cleared) this.#drop(jail, address.text);
   }
 
   /** Deletes failures older than `before`: nothing can count them any more. */
   purge(before: number): void {
     this.#settle();
-    this.#queue = this.#queue.filter(([, f]) => f.time >= before);
+    this.#queue = this.#live().filter(([, f]) => f.time >= before);
     this.#reindex();
     this.#purge.run(before);
   }
@@ -180,14 +173,32 @@ export class FailureTable {
   /** Moves the jail's failure times by `deltaMs` (the wall clock stepped; see core/clock.ts). */
   shift(jail: string, deltaMs: number): void {
     this.#settle();
-    this.#queue = this.#queue.map(([j, f]) => [j, j === jail ? { ...f, time: f.time + deltaMs } : f]);
+    this.#queue = this.#live().map(([j, f]) => [j, j === jail ? { ...f, time: f.time + deltaMs } : f]);
     this.#reindex();
     this.#shift.run(deltaMs, jail);
   }
 
-  /** Drops the jail's entries of the address from the index (the queue has lost them). */
-  #unqueue(jail: string, address: string): void {
-    this.#queuedBy.get(jail)?.delete(address);
+  /**
+   * Marks the jail's queued failures of the address dropped, through the index: a storm's bans
+   * each clear a few entries of a queue holding up to a second of failures, and filtering the
+   * whole queue per commit was most of the cost. The queue sheds them once they are half of it.
+   */
+  #drop(jail: string, address: string): void {
+    const inJail = this.#queuedBy.get(jail);
+    const entries = inJail?.get(address);
+    if (!entries) return;
+    inJail!.delete(address);
+    for (const e of entries) e[2] = true;
+    this.#dropped += entries.length;
+    if (this.#dropped * 2 > this.#queue.length) {
+      this.#queue = this.#live();
+      this.#dropped = 0;
+    }
+  }
+
+  /** The queue's entries not dropped. */
+  #live(): Queued[] {
+    return this.#dropped === 0 ? this.#queue : this.#queue.filter((e) => !e[2]);
   }
 
   #index(entry: Queued): void {
@@ -206,6 +217,7 @@ export class FailureTable {
   /** Builds the index afresh, after the queue was rewritten as a whole (purge, clock step). */
   #reindex(): void {
     this.#queuedBy = new Map();
+    this.#dropped = 0;
     for (const entry of this.#queue) this.#index(entry);
   }
 }

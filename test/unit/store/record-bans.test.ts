@@ -77,3 +77,20 @@ describe('SqliteStore.recordBans: a batch', () => {
     expect(store.failuresSince('web', 0)).toHaveLength(3);
   });
 });
+
+describe('SqliteStore: queued failures a ban clears', () => {
+  it('are left out of the queue whether or not it was compacted, and the others are written in order', () => {
+    // 40 addresses, 2 queued failures each; bans of 10, then of 15 more (past half: compacted).
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < 40; i++)
+        store.recordFailure('sshd', { address: v4(i), time: NOW + round, line: `f ${i} ${round}` });
+    store.recordBans(Array.from({ length: 10 }, (_, i) => ({ order: ban(v4(i)), matches: [] })));
+    expect(store.failuresOf('sshd', v4(3), 0, 2)).toEqual([]);
+    expect(store.failuresOf('sshd', v4(12), 0, 2).map((f) => f.line)).toEqual(['f 12 0', 'f 12 1']);
+    store.recordBans(Array.from({ length: 15 }, (_, i) => ({ order: ban(v4(10 + i)), matches: [] })));
+    store.flush();
+    const left = store.failuresSince('sshd', 0).map((f) => f.line);
+    const expected = [0, 1].flatMap((round) => Array.from({ length: 15 }, (_, i) => `f ${25 + i} ${round}`));
+    expect(left).toEqual(expected);
+  });
+});
