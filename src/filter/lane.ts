@@ -180,6 +180,7 @@ export class Lane {
         pref && { matcher: pref.matcher, literal: pref.literal, content },
         patterns.map((p) => p.confirms === true),
         early ? { matchers: first.map((p) => p.matcher), literals: first.map((p) => p.literal) } : undefined,
+        { fails: patterns, pref },
       );
     } catch {
       // The addon refuses what it cannot read from ASCII lines (a non-ASCII prefregex literal).

@@ -7,6 +7,7 @@
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { LaneGates } from './pattern.ts';
 
 /** One compiled pattern (native/src/re2/matcher.cc). */
 export interface NativeMatcher {
@@ -82,6 +83,11 @@ export interface LanePrefregex {
 }
 
 /** What native/build/Release/banhammer_re2.node exports. */
+export interface NativeGates {
+  gate: readonly string[];
+  lead: Uint8Array | null;
+}
+
 export interface NativeRegexAddon {
   /**
    * `longest`: leftmost-longest matches (RE2's longest_match) instead of leftmost-first.
@@ -99,6 +105,12 @@ export interface NativeRegexAddon {
     prefregex?: { handle: unknown; literal: string; content: number } | undefined,
     confirms?: readonly boolean[],
     ignores?: { handles: readonly unknown[]; literals: readonly string[] },
+    /**
+     * Per failregex (and for prefregex): strings one of which every match contains, which a group
+     * lane looks for instead of the literal; and the bytes an anchored match begins with, 32 a
+     * position (pyre/lead.ts), checked before the matcher runs.
+     */
+    gates?: { fails: readonly NativeGates[]; pref: NativeGates | null },
   ): NativeLane;
   group(states: readonly unknown[]): NativeGroup;
   /** The libre2 version the addon was built against, e.g. `20220601`. */
@@ -165,6 +177,7 @@ export function nativeLane(
   prefregex?: LanePrefregex,
   confirms?: readonly boolean[],
   ignores?: { matchers: readonly NativeMatcher[]; literals: readonly string[] },
+  gates?: { fails: readonly LaneGates[]; pref: LaneGates | undefined },
 ): NativeLane | undefined {
   const a = loaded();
   if (!a || typeof a.lane !== 'function') return undefined;
@@ -174,6 +187,10 @@ export function nativeLane(
     prefregex && { handle: prefregex.matcher.handle, literal: prefregex.literal, content: prefregex.content },
     confirms,
     ignores && { handles: ignores.matchers.map((m) => m.handle), literals: ignores.literals },
+    gates && {
+      fails: gates.fails.map((g) => ({ gate: g.gate, lead: g.lead ?? null })),
+      pref: gates.pref ? { gate: gates.pref.gate, lead: gates.pref.lead ?? null } : null,
+    },
   );
 }
 

@@ -32,16 +32,28 @@ export interface Pattern {
  * confirms (`confirms`), the matcher is its RE2 superset, and a line the superset accepts is left
  * to search().
  */
-export type LanePattern =
-  | {
-      readonly matcher: NativeMatcher;
-      /** The literal every match contains ('' for none), checked first. */
-      readonly literal: string;
-      readonly confirms?: false;
-      /** The Hit search() returns for a match of `text` whose spans sit in `spans` from `at`. */
-      hit(text: string, spans: Int32Array, at: number): Hit;
-    }
-  | { readonly matcher: NativeMatcher; readonly literal: string; readonly confirms: true };
+export type LanePattern = LaneGates &
+  (
+    | {
+        readonly matcher: NativeMatcher;
+        /** The literal every match contains ('' for none), checked first. */
+        readonly literal: string;
+        readonly confirms?: false;
+        /** The Hit search() returns for a match of `text` whose spans sit in `spans` from `at`. */
+        hit(text: string, spans: Int32Array, at: number): Hit;
+      }
+    | { readonly matcher: NativeMatcher; readonly literal: string; readonly confirms: true }
+  );
+
+/**
+ * What else rules a line out before the matcher, in native code: strings one of which every match
+ * contains (a group lane looks for them all at once), and the bytes a match anchored at the start
+ * of the text begins with (pyre/lead.ts).
+ */
+export interface LaneGates {
+  readonly gate: readonly string[];
+  readonly lead: Uint8Array | undefined;
+}
 
 /** Patterns that needed the bounded fallback, with the constructs that forced it. */
 export interface Fallback {
@@ -85,8 +97,9 @@ export function compilePattern(
   const { native, node: re } = t;
   const merge = alternatesOf(python);
   const literal = t.literal;
+  const gates: LaneGates = { gate: t.gate, lead: t.lead };
   if (t.kind === 'exact') {
-    if (native) return exactNative(native, literal, merge);
+    if (native) return exactNative(native, literal, gates, merge);
     const node = re!;
     return {
       search(text) {
@@ -114,11 +127,16 @@ export function compilePattern(
       return r ? { groups: merge(r.groups), start: r.index, end: r.end } : undefined;
     },
     // A lane runs the superset; a line it accepts is confirmed by search() (lane.ts).
-    ...(native ? { lane: { matcher: native, literal, confirms: true } } : {}),
+    ...(native ? { lane: { matcher: native, literal, confirms: true, ...gates } } : {}),
   };
 }
 
-function exactNative(native: NativeMatcher, literal: string, merge: (groups: Groups) => Groups): Pattern {
+function exactNative(
+  native: NativeMatcher,
+  literal: string,
+  gates: LaneGates,
+  merge: (groups: Groups) => Groups,
+): Pattern {
   const spans = native.spans;
   const groupsOf = groupsReader(native.names);
   const hit = (text: string, at: Int32Array, from: number): Hit => ({
@@ -133,7 +151,7 @@ function exactNative(native: NativeMatcher, literal: string, merge: (groups: Gro
       if (!text.includes(literal) || !native.exec(text, 0, text.length)) return undefined;
       return hit(text, spans, 0);
     },
-    lane: { matcher: native, literal, hit },
+    lane: { matcher: native, literal, hit, ...gates },
   };
 }
 

@@ -19,6 +19,7 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <cstring>
 #include <memory>
@@ -85,11 +86,33 @@ struct DateCursor {
   }
 };
 
+/**
+ * The bytes a match anchored at the start of the text begins with, a 256-bit set per position
+ * (pyre/lead.ts): a few loads to rule out a line RE2 would take a hundred nanoseconds to refuse.
+ */
+struct Lead {
+  std::vector<std::array<uint64_t, 4>> sets;
+
+  /** Whether text may begin a match: shorter than the lead, it cannot. */
+  bool Admits(std::string_view text) const {
+    if (text.size() < sets.size()) return sets.empty();
+    for (size_t i = 0; i < sets.size(); i++) {
+      const auto b = static_cast<unsigned char>(text[i]);
+      if (!((sets[i][b >> 6] >> (b & 63)) & 1)) return false;
+    }
+    return true;
+  }
+};
+
 struct LaneState {
   std::vector<Share> fails;
   // A literal with a non-ASCII character can never be in an ASCII line: its pattern is skipped.
   std::vector<std::string> literals;
   std::vector<bool> reachable;
+  // Per failregex: strings one of which every match contains (a group's gate; empty: none), and
+  // the bytes an anchored match begins with.
+  std::vector<std::vector<std::string>> fail_gates;
+  std::vector<Lead> fail_leads;
   // Patterns whose program is an RE2 superset that the caller's bounded matcher confirms.
   std::vector<bool> confirms;
   int max_fail_groups = 0;
@@ -99,6 +122,8 @@ struct LaneState {
   // prefregex, when the filter has one: its literal, its groups, and <F-CONTENT>'s group (-1: none).
   Share pref;
   std::string pref_literal;
+  std::vector<std::string> pref_gate;
+  Lead pref_lead;
   int pref_groups = 0;
   int content = -1;
   // ignoreregexes checked first, each behind its literal (none: process() checks them after).
@@ -124,13 +149,14 @@ struct GroupState {
   int extra = 0;
   // Every member's literals in one set (each once); null when a member's every line must run.
   std::unique_ptr<RE2::Set> literals;
-  // Per member: its prefregex's literal (-1: none), and its failregexes' (any one will do).
-  std::vector<int> pref_literal;
+  // Per member: its prefregex's gate (any one will do; none: no gate), and its failregexes'.
+  std::vector<std::vector<int>> pref_literals;
   std::vector<std::vector<int>> fail_literals;
   // Per member: a reachable failregex without a literal, so every line is a candidate.
   std::vector<bool> always;
   std::vector<int> found;
   std::vector<char> present;
+  std::string cut_bytes;
 
   /** Builds the set of literals; false (no gate) when RE2 will not have it. */
   bool Gate() {
@@ -147,13 +173,16 @@ struct GroupState {
       return id;
     };
     for (const LaneShare& m : members) {
-      pref_literal.push_back(m->pref && !m->pref_literal.empty() ? id_of(m->pref_literal) : -1);
+      std::vector<int> pref;
+      if (m->pref)
+        for (const std::string& lit : m->pref_gate) pref.push_back(id_of(lit));
+      pref_literals.push_back(std::move(pref));
       std::vector<int> fails;
       bool any = false;
       for (size_t i = 0; i < m->fails.size(); i++) {
         if (!m->reachable[i]) continue;
-        if (m->literals[i].empty()) any = true;
-        else fails.push_back(id_of(m->literals[i]));
+        if (m->fail_gates[i].empty()) any = true;
+        for (const std::string& lit : m->fail_gates[i]) fails.push_back(id_of(lit));
       }
       // A line an ignoreregex checked first takes is an outcome too (ignored): it needs the member.
       for (const std::string& lit : m->ignore_literals) {
@@ -184,8 +213,11 @@ struct GroupState {
 
   /** Whether member k may match the line Look() marked. */
   bool Candidate(size_t k) const {
-    if (pref_literal[k] >= 0 && !present[static_cast<size_t>(pref_literal[k])] && members[k]->ignores.empty())
-      return false;
+    if (!pref_literals[k].empty() && members[k]->ignores.empty()) {
+      bool any = false;
+      for (int id : pref_literals[k]) any = any || present[static_cast<size_t>(id)];
+      if (!any) return false;
+    }
     if (always[k]) return true;
     for (int id : fail_literals[k])
       if (present[static_cast<size_t>(id)]) return true;
@@ -228,15 +260,11 @@ bool NextLine(const unsigned char* bytes, size_t at, size_t end, int64_t max_lin
 }
 
 /**
- * The filter's part of a line whose date is [d0, d1): prefregex and the failregexes on the line
- * without its date, as the JS path runs them. Writes row[4] (the failregex that matched, -1, or
+ * The filter's part of a line, given `cut`, the line without its date: prefregex and the
+ * failregexes on it, as the JS path runs them. Writes row[4] (the failregex that matched, -1, or
  * -(i + 2) for a superset to confirm) and row[5], and the groups after the date's `date_count`.
  */
-int MatchLine(LaneState* s, const char* line, size_t len, size_t d0, size_t d1, int32_t* row, int date_count) {
-  // The text the failregexes read: the line without its date (group 1), spaces around it kept.
-  s->cut_bytes.assign(line, d0);
-  s->cut_bytes.append(line + d1, len - d1);
-  const std::string& cut = s->cut_bytes;
+int MatchCut(LaneState* s, std::string_view cut, int32_t* row, int date_count) {
   int matched = -1;
   row[5] = -1;
   // What the failregexes read: the line without its date, or prefregex's <F-CONTENT> of it when
@@ -244,7 +272,7 @@ int MatchLine(LaneState* s, const char* line, size_t len, size_t d0, size_t d1, 
   std::string_view text(cut);
   for (size_t i = 0; i < s->ignores.size(); i++) {
     const std::string& lit = s->ignore_literals[i];
-    if (!lit.empty() && cut.find(lit) == std::string::npos) continue;
+    if (!lit.empty() && cut.find(lit) == std::string_view::npos) continue;
     s->cut.SetAscii(cut.data(), cut.size());
     if (s->ignores[i]->program->Exec(s->cut, 0, cut.size(), s->ignore_spans.data())) {
       row[4] = kIgnored;
@@ -255,7 +283,8 @@ int MatchLine(LaneState* s, const char* line, size_t len, size_t d0, size_t d1, 
   if (s->pref) {
     Program& pp = *s->pref->program;
     int32_t* ps = row + kHead + 2 * date_count;
-    through = (s->pref_literal.empty() || cut.find(s->pref_literal) != std::string::npos);
+    through = (s->pref_literal.empty() || cut.find(s->pref_literal) != std::string_view::npos) &&
+              s->pref_lead.Admits(cut);
     if (through) {
       s->cut.SetAscii(cut.data(), cut.size());
       through = pp.Exec(s->cut, 0, cut.size(), ps);
@@ -271,6 +300,7 @@ int MatchLine(LaneState* s, const char* line, size_t len, size_t d0, size_t d1, 
     if (!s->reachable[i]) continue;
     const std::string& lit = s->literals[i];
     if (!lit.empty() && text.find(lit) == std::string_view::npos) continue;
+    if (!s->fail_leads[i].Admits(text)) continue;
     if (!loaded) {
       s->cut.SetAscii(text.data(), text.size());
       loaded = true;
@@ -288,6 +318,20 @@ int MatchLine(LaneState* s, const char* line, size_t len, size_t d0, size_t d1, 
     for (int i = 0; i < 2 * count; i++) fs[i] = s->fail_spans[i];
   }
   return matched;
+}
+
+/** The line without its date [d0, d1) (spaces around it kept): the text the failregexes read. */
+std::string_view Cut(std::string* bytes, const char* line, size_t len, size_t d0, size_t d1) {
+  // A date at the start of the line (syslog's) leaves the rest of the line as it is: no copy.
+  if (d0 == 0) return std::string_view(line + d1, len - d1);
+  bytes->assign(line, d0);
+  bytes->append(line + d1, len - d1);
+  return *bytes;
+}
+
+/** MatchCut on the line cut at its date [d0, d1). */
+int MatchLine(LaneState* s, const char* line, size_t len, size_t d0, size_t d1, int32_t* row, int date_count) {
+  return MatchCut(s, Cut(&s->cut_bytes, line, len, d0, d1), row, date_count);
 }
 
 /** A row's head: the line's bounds, whether its date is the row before's, and the date's spans. */
@@ -421,14 +465,23 @@ Napi::Value GroupScan(const Napi::CallbackInfo& info) {
     if (!same) WriteHead(a.rows + rows++ * stride, at, stop, next, false, -1, ds, date_count);
     // A literal anywhere in the line (the date included, so this only ever lets more through).
     const bool gated = g->Look(line, stop - at);
+    // The line without its date, cut once for every member that runs on it.
+    std::string_view cut;
+    bool have_cut = false;
     for (size_t k = 0; k < g->members.size(); k++) {
       if (gated && !g->Candidate(k)) continue;
-      int32_t* row = a.rows + rows * stride;
-      WriteHead(row, at, stop, next, true, static_cast<int>(k), ds, date_count);
-      if (MatchLine(g->members[k].get(), line, stop - at, static_cast<size_t>(ds[2]), static_cast<size_t>(ds[3]), row,
-                    date_count) != -1) {
-        rows++;
+      if (!have_cut) {
+        cut = Cut(&g->cut_bytes, line, stop - at, static_cast<size_t>(ds[2]), static_cast<size_t>(ds[3]));
+        have_cut = true;
       }
+      int32_t* row = a.rows + rows * stride;
+      if (MatchCut(g->members[k].get(), cut, row, date_count) == -1) continue;
+      // The head only for a row kept; MatchCut's outcome in row[4] and row[5] stays.
+      const int32_t outcome[2] = {row[4], row[5]};
+      WriteHead(row, at, stop, next, true, static_cast<int>(k), ds, date_count);
+      row[4] = outcome[0];
+      row[5] = outcome[1];
+      rows++;
     }
     last[2] = static_cast<int32_t>(at);
     last[3] = static_cast<int32_t>(stop);
@@ -443,6 +496,52 @@ Napi::Value GroupScan(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+/**
+ * One pattern's { gate: string[], lead: Uint8Array | null } into `gate` and `lead`; false with a
+ * TypeError pending when it is not that shape. A gate with a non-ASCII string keeps the one it
+ * had (its literal): such a string is in no ASCII line, and the set must only ever let more through.
+ */
+static bool ReadGates(Napi::Env env, Napi::Value value, std::vector<std::string>* gate, Lead* lead) {
+  if (!value.IsObject()) {
+    ThrowType(env, "Expected { gate: string[], lead: Uint8Array | null }");
+    return false;
+  }
+  Napi::Object o = value.As<Napi::Object>();
+  Napi::Value g = o.Get("gate");
+  Napi::Value l = o.Get("lead");
+  if (!g.IsArray() || !(l.IsNull() || l.IsTypedArray())) {
+    ThrowType(env, "Expected { gate: string[], lead: Uint8Array | null }");
+    return false;
+  }
+  std::vector<std::string> strings;
+  bool ascii = true;
+  for (uint32_t i = 0; i < g.As<Napi::Array>().Length(); i++) {
+    Napi::Value s = g.As<Napi::Array>().Get(i);
+    if (!s.IsString() || s.As<Napi::String>().Utf8Value().empty()) {
+      ThrowType(env, "Expected gate strings, none empty");
+      return false;
+    }
+    strings.push_back(s.As<Napi::String>().Utf8Value());
+    ascii = ascii && IsAscii(strings.back());
+  }
+  if (ascii) *gate = std::move(strings);
+  if (l.IsTypedArray()) {
+    Napi::Uint8Array bytes = l.As<Napi::Uint8Array>();
+    if (bytes.TypedArrayType() != napi_uint8_array || bytes.ElementLength() % 32 != 0) {
+      ThrowType(env, "Expected a lead of 32 bytes a position");
+      return false;
+    }
+    lead->sets.resize(bytes.ElementLength() / 32);
+    for (size_t p = 0; p < lead->sets.size(); p++)
+      for (size_t w = 0; w < 4; w++) {
+        uint64_t word = 0;
+        for (size_t b = 0; b < 8; b++) word |= static_cast<uint64_t>(bytes[32 * p + 8 * w + b]) << (8 * b);
+        lead->sets[p][w] = word;
+      }
+  }
+  return true;
+}
 
 Napi::Value Lane(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -508,6 +607,25 @@ Napi::Value Lane(const Napi::CallbackInfo& info) {
       state->ignore_literals.push_back(text);
       state->ignore_spans.Reserve(2 * static_cast<size_t>((*m)->program->count()));
     }
+  }
+  // Gates (a sixth argument): { fails: [{ gate, lead }], pref: { gate, lead } | null }. Without
+  // them each pattern's gate is its literal, and nothing is known of how a match begins.
+  for (const std::string& lit : state->literals)
+    state->fail_gates.push_back(lit.empty() ? std::vector<std::string>{} : std::vector<std::string>{lit});
+  state->fail_leads.resize(state->fails.size());
+  if (!state->pref_literal.empty()) state->pref_gate = {state->pref_literal};
+  if (info.Length() > 5 && info[5].IsObject()) {
+    Napi::Object gates = info[5].As<Napi::Object>();
+    Napi::Value fails = gates.Get("fails");
+    if (!fails.IsArray() || fails.As<Napi::Array>().Length() != handles.Length())
+      return ThrowType(env, "Expected gates as { fails: one { gate, lead } per failregex, pref }");
+    for (uint32_t i = 0; i < handles.Length(); i++) {
+      if (!ReadGates(env, fails.As<Napi::Array>().Get(i), &state->fail_gates[i], &state->fail_leads[i]))
+        return env.Undefined();
+    }
+    Napi::Value pref = gates.Get("pref");
+    if (state->pref && pref.IsObject() && !ReadGates(env, pref, &state->pref_gate, &state->pref_lead))
+      return env.Undefined();
   }
   // The scan function and the `state` handle (for group()) each hold a share of the state.
   auto* for_scan = new LaneShare(state);

@@ -48,3 +48,73 @@ export function requiredLiteral(root: Node): string {
   visit(root);
   return best;
 }
+
+/** Most alternatives a required set may have: each is one more literal in a group's RE2::Set. */
+const MAX_ALTERNATIVES = 16;
+
+/** A set's worth as a gate: its shortest string (the likeliest to be in a line by chance). */
+const shortest = (set: readonly string[]) => Math.min(...set.map((s) => s.length));
+
+/** The better gate of two: the longer shortest string, then the fewer strings. */
+function better(
+  a: readonly string[] | undefined,
+  b: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const [sa, sb] = [shortest(a), shortest(b)];
+  if (sa !== sb) return sa > sb ? a : b;
+  return b.length < a.length ? b : a;
+}
+
+/**
+ * Strings of which every match of `root` contains at least one: requiredLiteral() as a set of one,
+ * or the branches of a required alternation, `(?:NOTICE|SECURITY|WARNING)`, when its shortest is
+ * longer than the best single literal (a group lane looks for all of a member's strings at once,
+ * lane.cc). Empty when there is none.
+ */
+export function requiredAnyOf(root: Node): string[] {
+  const visit = (node: Node): readonly string[] | undefined => {
+    switch (node.type) {
+      case 'char':
+        return node.flags.i ? undefined : [String.fromCodePoint(node.cp)];
+      case 'seq': {
+        let best: readonly string[] | undefined;
+        let run = '';
+        for (const item of node.items) {
+          if (item.type === 'char' && !item.flags.i) {
+            run += String.fromCodePoint(item.cp);
+            continue;
+          }
+          // Zero-width assertions consume nothing: the characters around them are adjacent.
+          if (item.type === 'assert') continue;
+          if (run !== '') best = better(best, [run]);
+          run = '';
+          best = better(best, visit(item));
+        }
+        if (run !== '') best = better(best, [run]);
+        return best;
+      }
+      case 'alt': {
+        const all = new Set<string>();
+        for (const branch of node.alts) {
+          const set = visit(branch);
+          if (!set) return undefined;
+          for (const s of set) all.add(s);
+        }
+        return all.size <= MAX_ALTERNATIVES ? [...all] : undefined;
+      }
+      case 'group':
+      case 'scoped':
+      case 'atomic':
+        return visit(node.body);
+      case 'repeat':
+        return node.min >= 1 ? visit(node.body) : undefined;
+      default:
+        // class, any, look, backref, cond, empty: nothing every match must spell out.
+        return undefined;
+    }
+  };
+  const set = visit(root);
+  return set && set.every((s) => s !== '') ? [...set] : [];
+}

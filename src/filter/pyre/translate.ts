@@ -11,7 +11,8 @@ import { PatternError } from './ast.ts';
 import { type Confirmer, confirmer } from './confirm.ts';
 import { emit } from './emit.ts';
 import { repeatsEmpty } from './empty-repeat.ts';
-import { requiredLiteral } from './literals.ts';
+import { anchoredLead } from './lead.ts';
+import { requiredAnyOf, requiredLiteral } from './literals.ts';
 import { parse } from './parse.ts';
 import { compile } from './program.ts';
 
@@ -23,7 +24,7 @@ export type Translation =
    * every match contains ('' when none), for a substring check before RE2. `repeatsEmpty`: it
    * repeats something that can match empty (empty-repeat.ts), so only RE2 may read its groups.
    */
-  | ({ kind: 'exact'; source: string; literal: string; repeatsEmpty: boolean } & Compiled)
+  | ({ kind: 'exact'; source: string; literal: string; repeatsEmpty: boolean } & Gates & Compiled)
   /** An RE2 superset; a superset match must be confirmed (and its groups taken) from `confirm`. */
   | ({
       kind: 'confirm';
@@ -31,8 +32,18 @@ export type Translation =
       literal: string;
       confirm: Confirmer;
       constructs: string[];
-    } & Compiled)
+    } & Gates &
+      Compiled)
   | { kind: 'error'; message: string; column?: number };
+
+/**
+ * What rules a line out before RE2 runs, in a lane: `gate`, strings one of which every match
+ * contains (requiredAnyOf); `lead`, the bytes a match anchored at the start begins with (lead.ts).
+ */
+interface Gates {
+  gate: string[];
+  lead: Uint8Array | undefined;
+}
 
 /** A translation's source compiled: by libre2 (`native`), or by node-re2 where libre2 refused it. */
 type Compiled = { native: NativeMatcher; node?: undefined } | { native?: undefined; node: import('re2') };
@@ -57,13 +68,14 @@ export function translate(python: string): Translation {
   try {
     const pattern = parse(python);
     const literal = requiredLiteral(pattern.root);
+    const gates: Gates = { gate: requiredAnyOf(pattern.root), lead: anchoredLead(pattern.root) };
     const exact = emit(pattern, false);
     if (exact.constructs.length === 0) {
       // PCRE2 may read the groups only of a translation that repeats nothing that can match empty.
       const empty = repeatsEmpty(pattern.root);
       const c = compiled(exact.source, !empty);
       if ('error' in c) return { kind: 'error', message: `RE2 cannot compile the translation: ${c.error}` };
-      return { kind: 'exact', source: exact.source, literal, repeatsEmpty: empty, ...c };
+      return { kind: 'exact', source: exact.source, literal, repeatsEmpty: empty, ...gates, ...c };
     }
     const superset = emit(pattern, true);
     const c = compiled(superset.source, false);
@@ -74,6 +86,7 @@ export function translate(python: string): Translation {
       literal,
       confirm: confirmer(compile(pattern)),
       constructs: [...exact.constructs],
+      ...gates,
       ...c,
     };
   } catch (err) {

@@ -424,6 +424,38 @@ describe.skipIf(!available)('lane', () => {
       expect(members).toEqual(expect.arrayContaining(['sshd', 'postfix', 'dovecot', 'pam-generic']));
     });
 
+    it("rules lines out by a member's required alternation and by how an anchored match begins, as each member alone", () => {
+      // asterisk's prefregex needs NOTICE, SECURITY or WARNING (its only single literal is "["),
+      // and 3proxy's failregex starts with a space, + or -, and four digits (its literal is " "):
+      // each runs only where those are, and still finds what it finds alone.
+      const pkg = fail2banPackage();
+      const make = (name: string) => compiledFilter(name, pkg.etc);
+      const ast = (i: number) =>
+        `Nov 27 10:${String(i % 60).padStart(2, '0')}:01 pbx asterisk[123]: ${['NOTICE', 'WARNING', 'SECURITY'][Math.floor(i / 3) % 3]}[2134]: chan_sip.c:23150 handle_request_register: Registration from '<sip:100@198.51.100.1>' failed for '198.51.100.${i % 250}:5060' - Wrong password`;
+      const proxy = (i: number) =>
+        `Nov 27 10:${String(i % 60).padStart(2, '0')}:02 +0300 PROXY.3128 00004 - 198.51.101.${i % 250}:28783 0.0.0.0:0 0 0 0 GET http://example.org/ HTTP/1.1`;
+      const near = (i: number) =>
+        `Nov 27 10:${String(i % 60).padStart(2, '0')}:03 pbx asterisk[123]: VERBOSE[2134]: [${i}] pbx.c: - Executing +0300 ${i}`;
+      for (const [name, line] of [
+        ['asterisk', ast(7)],
+        ['3proxy', proxy(7)],
+      ] as const)
+        expect((describeOutcome(make(name).classify(line, NOW)) as unknown[]).slice(0, 4), name).toEqual([
+          'matched',
+          true,
+          0,
+          name === 'asterisk' ? '198.51.100.7' : '198.51.101.7',
+        ]);
+      const lines = Array.from({ length: 600 }, (_, i) => [ast, proxy, near][i % 3]!(i));
+      const buf = Buffer.concat([
+        readFileSync(hostileLog()).subarray(0, 100_000),
+        Buffer.from(`${lines.join('\n')}\n`),
+      ]);
+      const clean = Buffer.from(buf.toString('latin1').replace(/\n\n+/g, '\n'), 'latin1');
+      const { members } = compareGroup(clean, make, ['sshd', 'asterisk', '3proxy']);
+      expect(members).toEqual(['sshd', 'asterisk', '3proxy']);
+    });
+
     it('reads a log whose date format changes, and back, as each member alone', () => {
       const log = hostileLog();
       const iso = readFileSync(log, 'latin1')
