@@ -116,5 +116,5 @@ export function requiredAnyOf(root: Node): string[] {
     }
   };
   const set = visit(root);
-  return set && set.every((s) => s !== '') ? [...set] : [];
+  return set?.every((s) => s !== '') ? [...set] : [];
 }
