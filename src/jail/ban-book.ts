@@ -11,7 +11,8 @@
 // batch waits for a later microtask.
 // A fresh ban of an address the kernel cannot hold is a plain `add element`, a third of the
 // kernel and libnftables work of the add, delete and add that refresh a present element's
-// timeout (most of a ban storm's firewall time, bench/figures/ban-throughput.mjs). The kernel
+// timeout (most of a ban storm's firewall time, bench/figures/ban-throughput.mjs). A plain add
+// of a present element keeps its old timeout on some kernels, so it is kept for absent ones. The kernel
 // cannot hold an address that is not active here unless its last ban expired lately: the
 // kernel's timeout began when the firewall applied it and was rounded up to whole seconds, so
 // the element may outlive the ban here by that lag and a second (#mayHold).
