@@ -21,6 +21,8 @@ const THREAD = new URL('../../dist/store/writer-thread.js', import.meta.url);
 /** Longest wait for the thread's answers before giving up on it (it answers every batch). */
 const SETTLE_LIMIT_MS = 60_000;
 
+const stopped = () => new Error('The state file writer thread stopped; its batches were not written.');
+
 export class BanWriter {
   readonly #worker: Worker;
   readonly #port: MessagePort;
@@ -58,6 +60,10 @@ export class BanWriter {
 
   /** Sends the batch; `then` runs once it has committed, or with the error when it failed. */
   write(batch: BanRowBatch, then: (error: Error | undefined) => void): void {
+    if (this.#failed) {
+      queueMicrotask(() => then(stopped()));
+      return;
+    }
     const seq = ++this.#sent;
     this.#out.set(seq, then);
     const request: WriterRequest = { seq, batch };
@@ -103,7 +109,7 @@ export class BanWriter {
   #fail(): void {
     if (this.#failed && this.#out.size === 0) return;
     this.#failed = true;
-    const error = new Error('The state file writer thread stopped; its batches were not written.');
+    const error = stopped();
     const out = [...this.#out.values()];
     this.#out.clear();
     for (const then of out) then(error);

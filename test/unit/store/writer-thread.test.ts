@@ -146,3 +146,20 @@ describe('SqliteStore: the writer thread', () => {
     expect(store.banCount(a, 'sshd')).toBe(2);
   });
 });
+
+describe('BanWriter: a thread that has stopped', () => {
+  it('is no longer ready, and fails a batch sent to it instead of leaving it unanswered', async () => {
+    const w = BanWriter.start(path)!;
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(ok()).toBe(true);
+    };
+    await until(() => w.ready);
+    w.close(); // the thread closes its connection and ends
+    await until(() => !w.ready);
+    const error = await new Promise<Error | undefined>((resolve) =>
+      w.write({ rows: [], cleared: [] }, resolve),
+    );
+    expect(error?.message).toMatch(/writer thread stopped/);
+  });
+});
