@@ -155,7 +155,12 @@ struct GroupState {
   // Per member: a reachable failregex without a literal, so every line is a candidate.
   std::vector<bool> always;
   std::vector<int> found;
-  std::vector<char> present;
+  // Per literal: the members whose prefregex gate, and whose failregex gates, hold it.
+  std::vector<std::vector<int>> pref_of;
+  std::vector<std::vector<int>> fail_of;
+  // Per member, for the line Look() read: a literal of its prefregex gate, of its failregexes'.
+  std::vector<char> pref_hit;
+  std::vector<char> fail_hit;
   std::string cut_bytes;
 
   /** Builds the set of literals; false (no gate) when RE2 will not have it. */
@@ -195,7 +200,14 @@ struct GroupState {
     if (ids.empty() || !set->Compile()) return false;
     for (const auto& [lit, id] : ids)
       if (id < 0) return false;
-    present.assign(ids.size(), 0);
+    pref_of.assign(ids.size(), {});
+    fail_of.assign(ids.size(), {});
+    for (size_t k = 0; k < members.size(); k++) {
+      for (int id : pref_literals[k]) pref_of[static_cast<size_t>(id)].push_back(static_cast<int>(k));
+      for (int id : fail_literals[k]) fail_of[static_cast<size_t>(id)].push_back(static_cast<int>(k));
+    }
+    pref_hit.assign(members.size(), 0);
+    fail_hit.assign(members.size(), 0);
     literals = std::move(set);
     return true;
   }
@@ -206,22 +218,21 @@ struct GroupState {
     found.clear();
     RE2::Set::ErrorInfo error{RE2::Set::kNoError};
     if (!literals->Match(re2::StringPiece(line, len), &found, &error) && error.kind != RE2::Set::kNoError) return false;
-    std::fill(present.begin(), present.end(), 0);
-    for (int id : found) present[static_cast<size_t>(id)] = 1;
+    // From the literals found to the members they let through: a line holds a few of fifty
+    // filters' literals, so this touches a few members, not every member's every literal.
+    std::fill(pref_hit.begin(), pref_hit.end(), 0);
+    std::fill(fail_hit.begin(), fail_hit.end(), 0);
+    for (int id : found) {
+      for (int k : pref_of[static_cast<size_t>(id)]) pref_hit[static_cast<size_t>(k)] = 1;
+      for (int k : fail_of[static_cast<size_t>(id)]) fail_hit[static_cast<size_t>(k)] = 1;
+    }
     return true;
   }
 
   /** Whether member k may match the line Look() marked. */
   bool Candidate(size_t k) const {
-    if (!pref_literals[k].empty() && members[k]->ignores.empty()) {
-      bool any = false;
-      for (int id : pref_literals[k]) any = any || present[static_cast<size_t>(id)];
-      if (!any) return false;
-    }
-    if (always[k]) return true;
-    for (int id : fail_literals[k])
-      if (present[static_cast<size_t>(id)]) return true;
-    return false;
+    if (!pref_literals[k].empty() && members[k]->ignores.empty() && !pref_hit[k]) return false;
+    return always[k] || fail_hit[k];
   }
 };
 
@@ -463,17 +474,13 @@ Napi::Value GroupScan(const Napi::CallbackInfo& info) {
     }
     const int32_t* ds = g->date.spans.data();
     if (!same) WriteHead(a.rows + rows++ * stride, at, stop, next, false, -1, ds, date_count);
-    // A literal anywhere in the line (the date included, so this only ever lets more through).
-    const bool gated = g->Look(line, stop - at);
-    // The line without its date, cut once for every member that runs on it.
-    std::string_view cut;
-    bool have_cut = false;
+    // The line without its date, cut once for every member: every pattern reads that text, so
+    // its literals are looked for there (a date inside the line joins the text on either side).
+    const std::string_view cut =
+        Cut(&g->cut_bytes, line, stop - at, static_cast<size_t>(ds[2]), static_cast<size_t>(ds[3]));
+    const bool gated = g->Look(cut.data(), cut.size());
     for (size_t k = 0; k < g->members.size(); k++) {
       if (gated && !g->Candidate(k)) continue;
-      if (!have_cut) {
-        cut = Cut(&g->cut_bytes, line, stop - at, static_cast<size_t>(ds[2]), static_cast<size_t>(ds[3]));
-        have_cut = true;
-      }
       int32_t* row = a.rows + rows * stride;
       if (MatchCut(g->members[k].get(), cut, row, date_count) == -1) continue;
       // The head only for a row kept; MatchCut's outcome in row[4] and row[5] stays.

@@ -456,6 +456,29 @@ describe.skipIf(!available)('lane', () => {
       expect(members).toEqual(['sshd', 'asterisk', '3proxy']);
     });
 
+    it('looks for literals in the text the patterns read: a date inside the line joins what is on either side', () => {
+      // "[] x: auth failure from " is in the line only once its date is taken out of "[DATE] x: ...".
+      const conf = join(dir, 'junction-conf');
+      mkdirSync(join(conf, 'filter.d'), { recursive: true });
+      const filter = (regex: string) => `[Definition]\nfailregex = ${regex}\ndatepattern = {^LN-BEG}\n`;
+      writeFileSync(
+        join(conf, 'filter.d', 'joined.conf'),
+        filter(String.raw`^\[\] x: auth failure from <HOST>$`),
+      );
+      writeFileSync(join(conf, 'filter.d', 'other.conf'), filter('^ other thing <HOST>$'));
+      const lines = Array.from({ length: 300 }, (_, i) => {
+        const date = `Nov 27 10:${String(i % 60).padStart(2, '0')}:00`;
+        return i % 2 === 0
+          ? `[${date}] x: auth failure from 192.0.2.${(i % 250) + 1}`
+          : `${date} other thing 198.51.100.${(i % 250) + 1}`;
+      });
+      const make = (name: string) => compiledFilter(name, conf);
+      expect((describeOutcome(make('joined').classify(lines[0]!, NOW)) as unknown[])[0]).toBe('matched');
+      const { members, read } = compareGroup(Buffer.from(`${lines.join('\n')}\n`), make, ['joined', 'other']);
+      expect(members).toEqual(['joined', 'other']);
+      expect(read).toBeGreaterThan(0.9);
+    });
+
     it('reads a log whose date format changes, and back, as each member alone', () => {
       const log = hostileLog();
       const iso = readFileSync(log, 'latin1')
