@@ -55,6 +55,11 @@ export class LineSplitter {
         this.#discarding = false;
       } else if (this.#pendingBytes + (nl - start) > this.maxLine) {
         this.dropped++;
+      } else if (run && this.#pending.length > 0) {
+        // The line a read cut in two, joined, goes to `run` as a run of one line: a reader with
+        // fifty filters reads it in their one pass rather than through each filter in turn.
+        const line = Buffer.concat([...this.#pending, chunk.subarray(start, nl + 1)]);
+        this.dropped += run(line, 0, line.length, this.maxLine);
       } else if (ascii && this.#pending.length === 0) {
         emit(chunk.toString('latin1', start, nl > start && chunk[nl - 1] === 0x0d ? nl - 1 : nl));
       } else {

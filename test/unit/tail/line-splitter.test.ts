@@ -1,10 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../../src/tail/line-splitter.ts';
+import { decodeLine, LineSplitter } from '../../../src/tail/line-splitter.ts';
 
 function split(chunks: (string | Buffer)[], max?: number) {
   const s = new LineSplitter(max);
   const out: string[] = [];
   for (const c of chunks) s.push(typeof c === 'string' ? Buffer.from(c) : c, (l) => out.push(l));
+  return { out, dropped: s.dropped };
+}
+
+/**
+ * split() with a run handler, as a reader with filters pushes: every complete line reaches the
+ * handler, decoded as RunHandler's contract says (a line over maxLine dropped and counted), and
+ * none is emitted one by one, not even one a read cut in two.
+ */
+function splitRuns(chunks: (string | Buffer)[], max?: number) {
+  const s = new LineSplitter(max);
+  const out: string[] = [];
+  let emitted = 0;
+  for (const c of chunks)
+    s.push(
+      typeof c === 'string' ? Buffer.from(c) : c,
+      () => emitted++,
+      (buf, from, to, maxLine) => {
+        let dropped = 0;
+        for (let at = from; at < to; ) {
+          const nl = buf.indexOf(0x0a, at);
+          if (nl - at > maxLine) dropped++;
+          else out.push(decodeLine(buf, at, nl));
+          at = nl + 1;
+        }
+        return dropped;
+      },
+    );
+  expect(emitted).toBe(0);
   return { out, dropped: s.dropped };
 }
 
@@ -29,7 +57,7 @@ describe('LineSplitter', () => {
     expect(dropped).toBe(1);
   });
 
-  it('cuts random chunks of ASCII and UTF-8 text as one decode of the whole stream would', () => {
+  it('cuts random chunks of ASCII and UTF-8 text as one decode of the whole stream would, line by line or in runs', () => {
     let seed = 1;
     const next = () => {
       seed = (seed * 1103515245 + 12345) >>> 0;
@@ -56,9 +84,10 @@ describe('LineSplitter', () => {
         .map((l) => Buffer.from(l, 'latin1'))
         .filter((b) => b.length <= max)
         .map((b) => b.subarray(0, b.at(-1) === 0x0d ? -1 : undefined).toString('utf8'));
-      const got = split(chunks, max);
-      expect(got.out, JSON.stringify(all.toString('latin1'))).toEqual(expected);
-      expect(got.dropped).toBe(want.length - expected.length + (all.length - whole.length > max ? 1 : 0));
+      for (const got of [split(chunks, max), splitRuns(chunks, max)]) {
+        expect(got.out, JSON.stringify(all.toString('latin1'))).toEqual(expected);
+        expect(got.dropped).toBe(want.length - expected.length + (all.length - whole.length > max ? 1 : 0));
+      }
     }
   });
 });
