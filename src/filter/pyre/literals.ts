@@ -7,46 +7,7 @@ import type { Node } from './ast.ts';
 
 /** The longest string every match of `root` contains; '' when there is none. */
 export function requiredLiteral(root: Node): string {
-  let best = '';
-  const consider = (run: string) => {
-    if (run.length > best.length) best = run;
-  };
-  const visit = (node: Node): void => {
-    switch (node.type) {
-      case 'char':
-        if (!node.flags.i) consider(String.fromCodePoint(node.cp));
-        return;
-      case 'seq': {
-        let run = '';
-        for (const item of node.items) {
-          if (item.type === 'char' && !item.flags.i) {
-            run += String.fromCodePoint(item.cp);
-            continue;
-          }
-          // Zero-width assertions consume nothing: the characters around them are adjacent.
-          if (item.type === 'assert') continue;
-          consider(run);
-          run = '';
-          visit(item);
-        }
-        consider(run);
-        return;
-      }
-      case 'group':
-      case 'scoped':
-      case 'atomic':
-        visit(node.body);
-        return;
-      case 'repeat':
-        if (node.min >= 1) visit(node.body);
-        return;
-      default:
-        // alt, class, any, look, backref, cond, empty: nothing every match must spell out.
-        return;
-    }
-  };
-  visit(root);
-  return best;
+  return required(root, false)?.[0] ?? '';
 }
 
 /** Most alternatives a required set may have: each is one more literal in a group's RE2::Set. */
@@ -74,6 +35,12 @@ function better(
  * lane.cc). Empty when there is none.
  */
 export function requiredAnyOf(root: Node): string[] {
+  const set = required(root, true);
+  return set?.every((s) => s !== '') ? [...set] : [];
+}
+
+/** The best set of strings every match contains one of; with `alternatives` false, sets of one. */
+function required(root: Node, alternatives: boolean): readonly string[] | undefined {
   const visit = (node: Node): readonly string[] | undefined => {
     switch (node.type) {
       case 'char':
@@ -96,6 +63,7 @@ export function requiredAnyOf(root: Node): string[] {
         return best;
       }
       case 'alt': {
+        if (!alternatives) return undefined;
         const all = new Set<string>();
         for (const branch of node.alts) {
           const set = visit(branch);
@@ -115,6 +83,5 @@ export function requiredAnyOf(root: Node): string[] {
         return undefined;
     }
   };
-  const set = visit(root);
-  return set?.every((s) => s !== '') ? [...set] : [];
+  return visit(root);
 }
