@@ -12,10 +12,11 @@
 // A fresh ban of an address the kernel cannot hold is a plain `add element`, a third of the
 // kernel and libnftables work of the add, delete and add that refresh a present element's
 // timeout (most of a ban storm's firewall time, bench/figures/ban-throughput.mjs). A plain add
-// of a present element keeps its old timeout on some kernels, so it is kept for absent ones. The kernel
-// cannot hold an address that is not active here unless its last ban expired lately: the
-// kernel's timeout began when the firewall applied it and was rounded up to whole seconds, so
-// the element may outlive the ban here by that lag and a second (#mayHold).
+// of a present element keeps its old timeout on some kernels, so it is kept for absent ones.
+// The kernel cannot hold an address that is not active here unless its last ban expired lately
+// (the kernel's timeout began when the firewall applied it and was rounded up to whole seconds,
+// so the element may outlive the ban here by that lag and a second) or a lift of it failed
+// (#mayHold).
 // A restore goes in chunks of RESTORE_CHUNK, yielding between them, so the event loop never
 // stalls for the whole table (bench/figures/restore.mjs reports the longest stall). An active ban
 // keeps only what its announcements need; their ActionEvent is built when an action hears one.
@@ -267,7 +268,11 @@ export class BanBook {
     // Kernel first: a SIGKILL before the state file is written leaves the ban on record, so the
     // next start puts it back (the unban is lost, never the invariant). On a refusal the row
     // stays too: the element may still be in the kernel.
-    await firewall.unban({ jail, address });
+    await firewall.unban({ jail, address }).catch((err: unknown) => {
+      // The element may still be in the kernel, with its old timeout: no plain add for it again.
+      this.#mayHold.set(key, Number.POSITIVE_INFINITY);
+      throw err;
+    });
     // A fresh ban of the address while the kernel worked has already superseded this row.
     if (!this.#active.has(key)) store.liftBan(jail, address, clock.now());
     events.unbanned(address);

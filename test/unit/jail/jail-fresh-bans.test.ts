@@ -83,3 +83,18 @@ describe('Jail: which bans go to the kernel as a plain add', () => {
     expect(world.firewall.absent).toEqual([]);
   });
 });
+
+describe('Jail: a lift the kernel refused', () => {
+  it('leaves the element where it was, so the next ban of the address refreshes it rather than adding plainly', async () => {
+    const jail = world.jail({ config: testJailConfig({ bantimeMs: BANTIME }) });
+    await jail.start();
+    const a = v4(1);
+    await fail(a);
+    world.firewall.unban = () => Promise.reject(new Error('netlink: busy'));
+    await expect(jail.unban(a)).rejects.toThrow('netlink: busy');
+    const before = world.firewall.absent.length;
+    await fail(a);
+    expect(jail.status().bannedAddresses).toContain(a.text);
+    expect(lastWasAdd(before, a)).toBe(false);
+  });
+});
