@@ -8,7 +8,7 @@ import type { ConfigProblem } from '../core/errors.ts';
 import type { PatternSource } from '../core/types.ts';
 import { type DateDetector, defaultDetector, detectorFor } from './date/index.ts';
 import { FailureFinder, type Match } from './find-failure.ts';
-import type { Lane } from './lane.ts';
+import type { MemberLane } from './group-lane.ts';
 import type { Outcome, OutcomeSink } from './outcome.ts';
 import { compilePattern, type Fallback, Limits, type Pattern, type PatternContext } from './pattern.ts';
 import { capturesHost, expandTags, type UseDns } from './tags.ts';
@@ -59,10 +59,10 @@ export interface Filter {
    */
   readLines(buf: Buffer, from: number, to: number, now: number, maxLine: number, each: OutcomeSink): number;
   /**
-   * What readLines() reads with, for reading several filters' lines together (group-lane.ts);
-   * undefined for a filter that has no lane.
+   * What readLines() reads with, for reading several filters' lines together (group-lane.ts): a
+   * lane, or a multi-line filter's buffered lane; undefined for a filter that has neither.
    */
-  lane(): Lane | undefined;
+  lane(): MemberLane | undefined;
   /** Lines each date template has won so far (those that won any): fail2ban-regex's "Date template hits". */
   dateHits(): { readonly name: string; readonly hits: number }[];
   /** Patterns that needed the bounded fallback, with the constructs that forced it. */
@@ -165,7 +165,7 @@ export function compileFilterOnce(
       },
       classify: (line, now, knownTime) => finder.process(line, now, knownTime),
       readLines: (buf, from, to, now, maxLine, each) => finder.readLines(buf, from, to, now, maxLine, each),
-      lane: () => finder.lane(),
+      lane: () => finder.groupLane(),
       dateHits: () => own.templateHits(),
     };
   };

@@ -8,6 +8,7 @@ import type { Address } from '../core/address.ts';
 import { AddressCache } from './address-cache.ts';
 import { BufferedLane } from './buffered-lane.ts';
 import type { DateDetector } from './date/index.ts';
+import type { MemberLane } from './group-lane.ts';
 import { Lane } from './lane.ts';
 import { joinLines, lineOf, splitByHit, type TupleLine, textOf, undated } from './line-buffer.ts';
 import { IGNORED, MISSED, type Outcome, type OutcomeSink } from './outcome.ts';
@@ -239,6 +240,14 @@ export class FailureFinder {
         null;
     }
     return this.#buffered ?? undefined;
+  }
+
+  /**
+   * What a group lane (group-lane.ts) reads this finder's lines with: its lane, or its buffered
+   * lane for a multi-line finder; undefined for a finder that has neither.
+   */
+  groupLane(): MemberLane | undefined {
+    return this.lane() ?? this.#bufferedLane();
   }
 
   /** The finder's lane (lane.ts), made at the first call; undefined for a finder that has none. */

@@ -5,12 +5,15 @@
 // it, and hands back rows only for what a member did not miss, and for each new date (whose time
 // the first member's date lane reads, once). So a line no member wants costs one date and each
 // member's literal checks, and nothing in JavaScript.
+// A multi-line filter's buffered lane is a member too: its rows are the lines holding one of its
+// literals, and it takes the lines between from the dates the group read (buffered-lane.ts).
 // Members are grouped only while their date lanes read dates alike (same template program, same
 // reach, same zone and TZ): then every member's own lane would have read the same dates and times.
 // Each member ends in the state its own lane leaves: outcomes in order, the detector's bookkeeping
 // for every line read, and the last line's date. A line off the path stops the group as it stops
 // a lane; the caller reads it through each member's classify() and starts again after it.
 
+import { BufferedLane, DateTrail } from './buffered-lane.ts';
 import type { DateLane } from './date/detector.ts';
 import { type Lane, RowTimes } from './lane.ts';
 import { type NativeGroup, nativeGroup } from './native-regex.ts';
@@ -22,26 +25,32 @@ import type { Outcome, OutcomeSink } from './outcome.ts';
  */
 const ROWS = 1024;
 
+/**
+ * A member: a lane, or a multi-line filter's buffered lane, which the group hands the lines holding
+ * its literals and the dates it read, for the lines between (buffered-lane.ts).
+ */
+export type MemberLane = Lane | BufferedLane;
+
 /** Where each member's prefregex and failregex spans start in a row, after the date's. */
 interface Member {
-  readonly lane: Lane;
+  readonly lane: MemberLane;
   readonly prefAt: number;
   readonly failAt: number;
 }
 
 export class GroupLane {
   readonly #native: NativeGroup;
-  readonly #lanes: readonly Lane[];
+  readonly #lanes: readonly MemberLane[];
   #rows = new Int32Array(0);
   #last = new Int32Array(0);
 
-  private constructor(native: NativeGroup, lanes: readonly Lane[]) {
+  private constructor(native: NativeGroup, lanes: readonly MemberLane[]) {
     this.#native = native;
     this.#lanes = lanes;
   }
 
   /** A group of these lanes (two or more), or undefined without an addon that groups lanes. */
-  static of(lanes: readonly Lane[]): GroupLane | undefined {
+  static of(lanes: readonly MemberLane[]): GroupLane | undefined {
     if (lanes.length < 2) return undefined;
     const native = nativeGroup(lanes.map((l) => l.native));
     return native && new GroupLane(native, lanes);
@@ -82,6 +91,10 @@ export class GroupLane {
     // each member's lane would leave (its bounds come from the scan, its date from the last new one).
     const times = new RowTimes(first, buf, head, now);
     const lastRead = times.last;
+    // The dates read, for buffered members' lines between their hits.
+    const buffered = members.some((m) => m.lane instanceof BufferedLane);
+    const trail = buffered ? new DateTrail() : undefined;
+    for (const m of members) if (m.lane instanceof BufferedLane) m.lane.groupStart(from);
     for (;;) {
       const n = this.#native.scan(buf, at, to, first.matcher.handle, first.reach, maxLine, rows, last);
       const written = last[0]!;
@@ -102,9 +115,26 @@ export class GroupLane {
             break;
           }
           line = times.line;
+          trail?.add(start, lastRead.date, lastRead.dateEnd, lastRead.time);
           continue;
         }
         const m = members[member]!;
+        if (m.lane instanceof BufferedLane) {
+          const hit = {
+            start,
+            end: rows[o + 1]!,
+            next: rows[o + 2]!,
+            date: lastRead.date,
+            dateEnd: lastRead.dateEnd,
+            time: lastRead.time,
+          };
+          try {
+            m.lane.groupHit(hit, buf, trail!, now, sinks[member]!);
+          } catch (err) {
+            failed(member, err);
+          }
+          continue;
+        }
         line ??= buf.toString('latin1', start, rows[o + 1]!);
         let outcome: Outcome;
         try {
@@ -136,6 +166,15 @@ export class GroupLane {
       }
       // Stopped at a line off the path, or read to `to`.
       if (last[1] === 1 || at >= to || n === 0) break;
+    }
+    for (let i = 0; i < members.length; i++) {
+      const lane = members[i]!.lane;
+      if (!(lane instanceof BufferedLane)) continue;
+      try {
+        lane.groupEnd(buf, at, trail!, now, sinks[i]!);
+      } catch (err) {
+        failed(i, err);
+      }
     }
     if (lines > 0)
       for (let i = 0; i < members.length; i++) members[i]!.lane.ended(dates[i]!, buf, lastRead, lines, now);

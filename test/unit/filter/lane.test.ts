@@ -479,6 +479,61 @@ describe.skipIf(!available)('lane', () => {
       expect(read).toBeGreaterThan(0.9);
     });
 
+    it('reads multi-line filters in the group (their dates from its pass), each as alone, matches across held lines', () => {
+      // Two multi-line filters, one whose literal is on the opening line and one whose literal is
+      // on the closing line, with sshd: 0 to 4 lines between, held as offsets, or searched while a
+      // literal line is buffered; a non-ASCII closing line stops the group there.
+      const conf = join(dir, 'group-ldap-conf');
+      mkdirSync(join(conf, 'filter.d'), { recursive: true });
+      const ldap = (close: string) =>
+        [
+          '[Definition]',
+          `failregex = ^\\s*\\S+ \\S+ conn=(?P<_conn>\\d+) ACCEPT from IP=<HOST>\\n(?:.*\\n)*?\\s*\\S+ \\S+ conn=(?P=_conn) ${close}$`,
+          '[Init]',
+          'maxlines = 5',
+          '',
+        ].join('\n');
+      writeFileSync(join(conf, 'filter.d', 'ldap-first.conf'), ldap('RESULT err=49'));
+      writeFileSync(
+        join(conf, 'filter.d', 'ldap-last.conf'),
+        ldap('RESULT tag=97 err=49 text=invalid credentials'),
+      );
+      const at = (i: number) =>
+        `Nov 27 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
+      const lines: string[] = [];
+      let i = 0;
+      const other = (k: number) =>
+        lines.push(
+          k % 2 === 0
+            ? `${at(i++)} ldap1 slapd[9]: conn=900 op=1 SRCH base="dc=example"`
+            : `${at(i)} ldap1 sshd[7]: Failed password for root from 198.51.100.${(i++ % 250) + 1} port 22 ssh2`,
+        );
+      for (let round = 0; round < 40; round++) {
+        const conn = 100 + round;
+        lines.push(`${at(i++)} ldap1 slapd[9]: conn=${conn} ACCEPT from IP=192.0.2.${round + 1}`);
+        for (let k = 0; k < round % 5; k++) other(k);
+        const host = round === 2 ? 'ldapé' : 'ldap1';
+        const close = round % 2 === 0 ? 'RESULT err=49' : 'RESULT tag=97 err=49 text=invalid credentials';
+        lines.push(`${at(i++)} ${host} slapd[9]: conn=${conn} ${close}`);
+        for (let k = 0; k < 7; k++) other(k);
+      }
+      const make = (name: string) => (name === 'sshd' ? compiledFilter('sshd') : compiledFilter(name, conf));
+      for (const name of ['ldap-first', 'ldap-last']) {
+        const alone = make(name);
+        const matched = lines.filter(
+          (l) => (describeOutcome(alone.classify(l, NOW)) as unknown[])[0] === 'matched',
+        );
+        expect(matched.length, name).toBeGreaterThan(10);
+      }
+      const { members, read } = compareGroup(Buffer.from(`${lines.join('\n')}\n`, 'utf8'), make, [
+        'sshd',
+        'ldap-first',
+        'ldap-last',
+      ]);
+      expect(members.sort()).toEqual(['ldap-first', 'ldap-last', 'sshd']);
+      expect(read).toBeGreaterThan(0.5);
+    });
+
     it('reads a log whose date format changes, and back, as each member alone', () => {
       const log = hostileLog();
       const iso = readFileSync(log, 'latin1')
