@@ -16,7 +16,7 @@
 
 import type { DateLane } from './date/detector.ts';
 import type { DateDetector } from './date/index.ts';
-import { endRun, type LastLine, RowTimes } from './lane.ts';
+import { endRun, type LastLine, lineEnd, RowTimes } from './lane.ts';
 import type { TupleLine } from './line-buffer.ts';
 import { type NativeLane, nativeLane, nativeMatcher } from './native-regex.ts';
 import { MISSED, type Outcome, type OutcomeSink } from './outcome.ts';
@@ -279,13 +279,6 @@ export class DateTrail {
     }
     return this.#dates[lo]!;
   }
-}
-
-/** Where the line at `start` ends, before "\r\n" or "\n" (`next`: the line after it starts there). */
-function lineEnd(buf: Buffer, start: number, next: number): number {
-  let end = next - 1;
-  if (end > start && buf[end - 1] === 0x0d) end--;
-  return end;
 }
 
 const tupleOf = (line: string, ds: number, de: number): TupleLine => ({

@@ -15,7 +15,7 @@
 
 import { BufferedLane, DateTrail } from './buffered-lane.ts';
 import type { DateLane } from './date/detector.ts';
-import { type Lane, RowTimes } from './lane.ts';
+import { type Lane, lineEnd, RowTimes } from './lane.ts';
 import { type NativeGroup, nativeGroup } from './native-regex.ts';
 import type { Outcome, OutcomeSink } from './outcome.ts';
 
@@ -192,11 +192,4 @@ function linesBetween(buf: Buffer, from: number, to: number): number {
   let n = 0;
   for (let at = buf.indexOf(0x0a, from); at >= 0 && at < to; at = buf.indexOf(0x0a, at + 1)) n++;
   return n;
-}
-
-/** Where the line at `start` ends, before "\r\n" or "\n" (`next`: the line after it starts there). */
-function lineEnd(buf: Buffer, start: number, next: number): number {
-  let end = next - 1;
-  if (end > start && buf[end - 1] === 0x0d) end--;
-  return end;
 }

@@ -112,6 +112,13 @@ export function endRun(
   host.dated(last.time, line, last.date, last.dateEnd);
 }
 
+/** Where the line at `start` ends, before "\r\n" or "\n" (`next`: the line after it starts there). */
+export function lineEnd(buf: Buffer, start: number, next: number): number {
+  let end = next - 1;
+  if (end > start && buf[end - 1] === 0x0d) end--;
+  return end;
+}
+
 /** Rows per native call; the rows' memory (about 140 KiB for sshd) is kept for the next call. */
 const ROWS = 1024;
 
