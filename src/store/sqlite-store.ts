@@ -21,6 +21,9 @@ import { JournalCursorTable } from './journal-cursors.ts';
 /** The fewest bans in a tick that go to the writer thread: a storm's, not a line's. */
 const THREAD_MIN = 256;
 
+/** Each ban's jail and address: the failures its commit ends. */
+const clearedBy = (bans: readonly NewBan[]): Cleared[] => bans.map((b) => [b.order.jail, b.order.address]);
+
 /** Addresses by jail, as BanRowBatch.cleared has them. */
 function byJail(cleared: readonly Cleared[]): [string, string[]][] {
   const out = new Map<string, string[]>();
@@ -97,15 +100,14 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
   recordBans(bans: readonly NewBan[]): void {
     if (bans.length === 0) return;
     this.#settle();
-    const cleared = bans.map((b): Cleared => [b.order.jail, b.order.address]);
+    const cleared = clearedBy(bans);
     try {
-      this.#recordBans({ rows: this.#bans.plan(bans), cleared: byJail(cleared) });
+      this.#recordBans(this.#planned(bans, cleared));
     } catch (err) {
-      this.#bans.recount(); // the rolled-back bans were counted
+      this.#written(cleared, err);
       throw err;
     }
-    // Only once committed: a failed commit leaves the queued failures as they were.
-    this.#failures.clearQueued(cleared);
+    this.#written(cleared, undefined);
   }
   recordBansInTick(bans: readonly NewBan[], then: (error: Error | undefined) => void): void {
     let tick = this.#tick;
@@ -142,16 +144,28 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
     bans: readonly NewBan[],
     waiting: readonly ((error: Error | undefined) => void)[],
   ): void {
-    const cleared = bans.map((b): Cleared => [b.order.jail, b.order.address]);
-    writer.write({ rows: this.#bans.plan(bans), cleared: byJail(cleared) }, (error) => {
-      if (error)
-        this.#bans.recount(); // the bans not written were counted
-      else this.#failures.clearQueued(cleared);
+    const cleared = clearedBy(bans);
+    writer.write(this.#planned(bans, cleared), (error) => {
+      this.#written(cleared, error);
       // Later, not inside whatever store call settled the thread: the callers ban in the kernel.
       queueMicrotask(() => {
         for (const then of waiting) then(error);
       });
     });
+  }
+
+  /** The bans' rows (counted in memory now, lifts decided) and the failures they end, to write. */
+  #planned(bans: readonly NewBan[], cleared: readonly Cleared[]): BanRowBatch {
+    return { rows: this.#bans.plan(bans), cleared: byJail(cleared) };
+  }
+
+  /**
+   * After a batch's commit, or its failure (`error`): the queued failures of its addresses go only
+   * once it has committed; the counts plan() took count bans a failed commit did not write.
+   */
+  #written(cleared: readonly Cleared[], error: unknown): void {
+    if (error) this.#bans.recount();
+    else this.#failures.clearQueued(cleared);
   }
 
   /** The writer thread when it can take a batch now; started at the first call. */
