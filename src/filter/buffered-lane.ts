@@ -16,7 +16,7 @@
 
 import type { DateLane } from './date/detector.ts';
 import type { DateDetector } from './date/index.ts';
-import { endRun, type LastLine, lineEnd, RowTimes } from './lane.ts';
+import { endRun, type LastLine, lineBefore, lineEnd, RowTimes } from './lane.ts';
 import type { TupleLine } from './line-buffer.ts';
 import { type NativeLane, nativeLane, nativeMatcher } from './native-regex.ts';
 import { MISSED, type Outcome, type OutcomeSink } from './outcome.ts';
@@ -147,7 +147,7 @@ export class BufferedLane {
    */
   groupHit(line: GroupLine, buf: Buffer, dates: DateTrail, now: number, sink: OutcomeSink): void {
     this.#gap(buf, line.start, dates, now, sink);
-    if (this.#held.count > 0) this.#host.hold(this.#held.take(buf));
+    this.#release(buf);
     const text = buf.toString('latin1', line.start, line.end);
     sink(
       this.#host.find(tupleOf(text, line.date, line.dateEnd), line.time, now),
@@ -161,7 +161,7 @@ export class BufferedLane {
   /** The group's read ended at `at`: the lines since the last hit, then the held ones into the buffer. */
   groupEnd(buf: Buffer, at: number, dates: DateTrail, now: number, sink: OutcomeSink): void {
     this.#gap(buf, at, dates, now, sink);
-    if (this.#held.count > 0) this.#host.hold(this.#held.take(buf));
+    this.#release(buf);
     this.#cursor = -1;
   }
 
@@ -183,8 +183,7 @@ export class BufferedLane {
     }
     if (at < upTo) {
       let first = upTo;
-      for (let k = 0; k < this.#held.size && first > at; k++)
-        first = Math.max(at, buf.lastIndexOf(0x0a, first - 2) + 1);
+      for (let k = 0; k < this.#held.size && first > at; k++) first = Math.max(at, lineBefore(buf, first));
       for (let start = first; start < upTo; ) {
         const next = buf.indexOf(0x0a, start) + 1;
         const d = dates.of(start);
@@ -193,6 +192,11 @@ export class BufferedLane {
       }
     }
     this.#cursor = upTo;
+  }
+
+  /** The held lines into the buffer, as process() would have pushed them; then none are held. */
+  #release(buf: Buffer): void {
+    if (this.#held.count > 0) this.#host.hold(this.#held.take(buf));
   }
 
   /** As Lane.read: the lines of buf[from, to) while they keep to the usual path; returns where it stopped. */
@@ -206,9 +210,6 @@ export class BufferedLane {
     const host = this.#host;
     // Lines held as offsets: the last maxlines of them matter.
     const held = this.#held;
-    const materialize = () => {
-      if (held.count > 0) host.hold(held.take(buf));
-    };
     let at = from;
     let lines = 0;
     const times = new RowTimes(dates, buf, head, now);
@@ -231,7 +232,7 @@ export class BufferedLane {
           held.hold(start, end, ds, de);
           each(MISSED_DATED, start, next);
         } else {
-          materialize();
+          this.#release(buf);
           line ??= buf.toString('latin1', start, end);
           each(host.find(tupleOf(line, ds, de), time, now), start, next, line);
         }
@@ -239,7 +240,7 @@ export class BufferedLane {
       }
       if (stopped || n < ROWS) break;
     }
-    materialize();
+    this.#release(buf);
     if (lines > 0) endRun(dates, host, buf, last, lines, now);
     return at;
   }

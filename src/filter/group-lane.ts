@@ -15,7 +15,7 @@
 
 import { BufferedLane, DateTrail } from './buffered-lane.ts';
 import type { DateLane } from './date/detector.ts';
-import { type Lane, lineEnd, RowTimes } from './lane.ts';
+import { type Lane, lineBefore, lineEnd, RowTimes } from './lane.ts';
 import { type NativeGroup, nativeGroup } from './native-regex.ts';
 import type { Outcome, OutcomeSink } from './outcome.ts';
 
@@ -32,11 +32,11 @@ const ROWS = 1024;
 export type MemberLane = Lane | BufferedLane;
 
 /** Where each member's prefregex and failregex spans start in a row, after the date's. */
-interface Member {
-  readonly lane: MemberLane;
-  readonly prefAt: number;
-  readonly failAt: number;
-}
+type Member = { readonly prefAt: number; readonly failAt: number } & (
+  | { readonly lane: Lane; readonly buffered: undefined }
+  /** `buffered`: the lane, when it is a buffered one. */
+  | { readonly lane: BufferedLane; readonly buffered: BufferedLane }
+);
 
 export class GroupLane {
   readonly #native: NativeGroup;
@@ -79,7 +79,10 @@ export class GroupLane {
     const stride = head + dateNumbers + this.#native.extra;
     const members: Member[] = this.#lanes.map((lane) => {
       const prefAt = head + dateNumbers;
-      return { lane, prefAt, failAt: prefAt + 2 * lane.native.prefGroups };
+      const failAt = prefAt + 2 * lane.native.prefGroups;
+      return lane instanceof BufferedLane
+        ? { lane, buffered: lane, prefAt, failAt }
+        : { lane, buffered: undefined, prefAt, failAt };
     });
     if (this.#rows.length < ROWS * stride) this.#rows = new Int32Array(ROWS * stride);
     if (this.#last.length < 5 + dateNumbers) this.#last = new Int32Array(5 + dateNumbers);
@@ -91,10 +94,9 @@ export class GroupLane {
     // each member's lane would leave (its bounds come from the scan, its date from the last new one).
     const times = new RowTimes(first, buf, head, now);
     const lastRead = times.last;
-    // The dates read, for buffered members' lines between their hits.
-    const buffered = members.some((m) => m.lane instanceof BufferedLane);
-    const trail = buffered ? new DateTrail() : undefined;
-    for (const m of members) if (m.lane instanceof BufferedLane) m.lane.groupStart(from);
+    // The dates read, kept only for buffered members' lines between their hits.
+    const trail = members.some((m) => m.buffered) ? new DateTrail() : undefined;
+    for (const m of members) m.buffered?.groupStart(from);
     for (;;) {
       const n = this.#native.scan(buf, at, to, first.matcher.handle, first.reach, maxLine, rows, last);
       const written = last[0]!;
@@ -119,7 +121,7 @@ export class GroupLane {
           continue;
         }
         const m = members[member]!;
-        if (m.lane instanceof BufferedLane) {
+        if (m.buffered) {
           const hit = {
             start,
             end: rows[o + 1]!,
@@ -129,7 +131,7 @@ export class GroupLane {
             time: lastRead.time,
           };
           try {
-            m.lane.groupHit(hit, buf, trail!, now, sinks[member]!);
+            m.buffered.groupHit(hit, buf, trail!, now, sinks[member]!);
           } catch (err) {
             failed(member, err);
           }
@@ -152,7 +154,7 @@ export class GroupLane {
         lines += before;
         if (before > 0) {
           // The line before it has the last valid date read.
-          lastRead.start = buf.lastIndexOf(0x0a, stop - 2) + 1;
+          lastRead.start = lineBefore(buf, stop);
           lastRead.end = lineEnd(buf, lastRead.start, stop);
         }
         at = stop;
@@ -168,10 +170,10 @@ export class GroupLane {
       if (last[1] === 1 || at >= to || n === 0) break;
     }
     for (let i = 0; i < members.length; i++) {
-      const lane = members[i]!.lane;
-      if (!(lane instanceof BufferedLane)) continue;
+      const buffered = members[i]!.buffered;
+      if (!buffered) continue;
       try {
-        lane.groupEnd(buf, at, trail!, now, sinks[i]!);
+        buffered.groupEnd(buf, at, trail!, now, sinks[i]!);
       } catch (err) {
         failed(i, err);
       }

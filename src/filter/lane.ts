@@ -112,6 +112,14 @@ export function endRun(
   host.dated(last.time, line, last.date, last.dateEnd);
 }
 
+/**
+ * Where the line before the one at `start` starts (`start` > 0 starts a line). Not lastIndexOf
+ * with `start - 2` alone: at `start` 1 that offset is -1, which Buffer reads from the end.
+ */
+export function lineBefore(buf: Buffer, start: number): number {
+  return start < 2 ? 0 : buf.lastIndexOf(0x0a, start - 2) + 1;
+}
+
 /** Where the line at `start` ends, before "\r\n" or "\n" (`next`: the line after it starts there). */
 export function lineEnd(buf: Buffer, start: number, next: number): number {
   let end = next - 1;
