@@ -16,7 +16,7 @@
     },
     {
       "target_name": "banhammer_re2",
-      "sources": ["src/re2/addon.cc", "src/re2/captures.cc", "src/re2/lane.cc", "src/re2/matcher.cc", "src/re2/program.cc", "src/re2/text.cc"],
+      "sources": ["src/re2/addon.cc", "src/re2/captures.cc", "src/re2/lane.cc", "src/re2/literal-set.cc", "src/re2/matcher.cc", "src/re2/program.cc", "src/re2/text.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [
         "NAPI_VERSION=8",

@@ -16,8 +16,6 @@
 
 #include "lane.h"
 
-#include <re2/set.h>
-
 #include <algorithm>
 #include <array>
 #include <map>
@@ -27,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "literal-set.h"
 #include "matcher.h"
 #include "text.h"
 
@@ -147,92 +146,75 @@ struct GroupState {
   std::vector<LaneShare> members;
   DateCursor date;
   int extra = 0;
-  // Every member's literals in one set (each once); null when a member's every line must run.
-  std::unique_ptr<RE2::Set> literals;
-  // Per member: its prefregex's gate (any one will do; none: no gate), and its failregexes'.
-  std::vector<std::vector<int>> pref_literals;
-  std::vector<std::vector<int>> fail_literals;
-  // Per member: a reachable failregex without a literal, so every line is a candidate.
-  std::vector<bool> always;
-  std::vector<int> found;
-  // Per literal: the members whose prefregex gate, and whose failregex gates, hold it.
-  std::vector<std::vector<int>> pref_of;
-  std::vector<std::vector<int>> fail_of;
-  // Per member, for the line Look() read: a literal of its prefregex gate, of its failregexes'.
-  std::vector<char> pref_hit;
-  std::vector<char> fail_hit;
+  // 64-bit words of a member bit set.
+  size_t words = 0;
+  // Every member's literals in one set, marked with the members they let through: bit k of the
+  // first `words` words for member k's prefregex gate, of the next `words` for its failregexes'.
+  // Null when there are none: then every member runs on every line.
+  std::unique_ptr<LiteralSet> gate;
+  // Members with a reachable failregex (or first-checked ignoreregex) that has no literal: every
+  // line is a candidate; and members a line must pass the prefregex gate of.
+  std::vector<uint64_t> always;
+  std::vector<uint64_t> pref_gated;
+  // The marks of the line Look() read; then its candidates.
+  std::vector<uint64_t> hits;
+  std::vector<uint64_t> candidates;
   std::string cut_bytes;
 
-  /** Builds the set of literals; false (no gate) when RE2 will not have it. */
+  /** Builds the gate from the members' literals; false (no gate) when there is none to build. */
   bool Gate() {
-    std::map<std::string, int> ids;
-    RE2::Options options;
-    options.set_literal(true);
-    options.set_log_errors(false);
-    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
-    auto id_of = [&](const std::string& lit) {
-      auto it = ids.find(lit);
-      if (it != ids.end()) return it->second;
-      const int id = set->Add(lit, nullptr);
-      ids.emplace(lit, id);
-      return id;
-    };
-    for (const LaneShare& m : members) {
-      std::vector<int> pref;
-      if (m->pref)
-        for (const std::string& lit : m->pref_gate) pref.push_back(id_of(lit));
-      pref_literals.push_back(std::move(pref));
-      std::vector<int> fails;
+    const size_t n = members.size();
+    words = (n + 63) / 64;
+    always.assign(words, 0);
+    pref_gated.assign(words, 0);
+    hits.assign(2 * words, 0);
+    candidates.assign(words, 0);
+    auto set = std::make_unique<LiteralSet>(2 * words);
+    bool any_literal = false;
+    for (size_t k = 0; k < n; k++) {
+      const LaneState& m = *members[k];
+      const uint64_t bit = uint64_t{1} << (k % 64);
+      if (m.pref && !m.pref_gate.empty()) {
+        for (const std::string& lit : m.pref_gate) set->Add(lit, k);
+        any_literal = true;
+        // A first-checked ignoreregex's outcome comes before prefregex: its lines need the member.
+        if (m.ignores.empty()) pref_gated[k / 64] |= bit;
+      }
       bool any = false;
-      for (size_t i = 0; i < m->fails.size(); i++) {
-        if (!m->reachable[i]) continue;
-        if (m->fail_gates[i].empty()) any = true;
-        for (const std::string& lit : m->fail_gates[i]) fails.push_back(id_of(lit));
+      for (size_t i = 0; i < m.fails.size(); i++) {
+        if (!m.reachable[i]) continue;
+        if (m.fail_gates[i].empty()) any = true;
+        for (const std::string& lit : m.fail_gates[i]) set->Add(lit, 64 * words + k);
+        any_literal = any_literal || !m.fail_gates[i].empty();
       }
       // A line an ignoreregex checked first takes is an outcome too (ignored): it needs the member.
-      for (const std::string& lit : m->ignore_literals) {
+      for (const std::string& lit : m.ignore_literals) {
         if (lit.empty()) any = true;
-        else fails.push_back(id_of(lit));
+        else set->Add(lit, 64 * words + k);
+        any_literal = any_literal || !lit.empty();
       }
-      fail_literals.push_back(std::move(fails));
-      always.push_back(any);
+      if (any) always[k / 64] |= bit;
     }
-    if (ids.empty() || !set->Compile()) return false;
-    for (const auto& [lit, id] : ids)
-      if (id < 0) return false;
-    pref_of.assign(ids.size(), {});
-    fail_of.assign(ids.size(), {});
-    for (size_t k = 0; k < members.size(); k++) {
-      for (int id : pref_literals[k]) pref_of[static_cast<size_t>(id)].push_back(static_cast<int>(k));
-      for (int id : fail_literals[k]) fail_of[static_cast<size_t>(id)].push_back(static_cast<int>(k));
+    if (!any_literal || !set->Build()) {
+      // No gate: every member on every line.
+      for (size_t k = 0; k < n; k++) always[k / 64] |= uint64_t{1} << (k % 64);
+      std::fill(pref_gated.begin(), pref_gated.end(), 0);
+      return false;
     }
-    pref_hit.assign(members.size(), 0);
-    fail_hit.assign(members.size(), 0);
-    literals = std::move(set);
+    gate = std::move(set);
     return true;
   }
 
-  /** Marks the literals in the line; false when the set could not tell (run every member). */
-  bool Look(const char* line, size_t len) {
-    if (!literals) return false;
-    found.clear();
-    RE2::Set::ErrorInfo error{RE2::Set::kNoError};
-    if (!literals->Match(re2::StringPiece(line, len), &found, &error) && error.kind != RE2::Set::kNoError) return false;
-    // From the literals found to the members they let through: a line holds a few of fifty
-    // filters' literals, so this touches a few members, not every member's every literal.
-    std::fill(pref_hit.begin(), pref_hit.end(), 0);
-    std::fill(fail_hit.begin(), fail_hit.end(), 0);
-    for (int id : found) {
-      for (int k : pref_of[static_cast<size_t>(id)]) pref_hit[static_cast<size_t>(k)] = 1;
-      for (int k : fail_of[static_cast<size_t>(id)]) fail_hit[static_cast<size_t>(k)] = 1;
-    }
-    return true;
-  }
-
-  /** Whether member k may match the line Look() marked. */
-  bool Candidate(size_t k) const {
-    if (!pref_literals[k].empty() && members[k]->ignores.empty() && !pref_hit[k]) return false;
-    return always[k] || fail_hit[k];
+  /**
+   * The members that may match the line (the line without its date), into `candidates`: those
+   * whose failregexes have no literal or one the line holds, and whose prefregex gate (if any)
+   * it passes.
+   */
+  void Look(std::string_view line) {
+    std::fill(hits.begin(), hits.end(), 0);
+    if (gate) gate->Find(line, hits.data());
+    for (size_t w = 0; w < words; w++)
+      candidates[w] = (always[w] | hits[words + w]) & (~pref_gated[w] | hits[w]);
   }
 };
 
@@ -478,17 +460,20 @@ Napi::Value GroupScan(const Napi::CallbackInfo& info) {
     // its literals are looked for there (a date inside the line joins the text on either side).
     const std::string_view cut =
         Cut(&g->cut_bytes, line, stop - at, static_cast<size_t>(ds[2]), static_cast<size_t>(ds[3]));
-    const bool gated = g->Look(cut.data(), cut.size());
-    for (size_t k = 0; k < g->members.size(); k++) {
-      if (gated && !g->Candidate(k)) continue;
-      int32_t* row = a.rows + rows * stride;
-      if (MatchCut(g->members[k].get(), cut, row, date_count) == -1) continue;
-      // The head only for a row kept; MatchCut's outcome in row[4] and row[5] stays.
-      const int32_t outcome[2] = {row[4], row[5]};
-      WriteHead(row, at, stop, next, true, static_cast<int>(k), ds, date_count);
-      row[4] = outcome[0];
-      row[5] = outcome[1];
-      rows++;
+    g->Look(cut);
+    // The candidates, lowest member first.
+    for (size_t w = 0; w < g->words; w++) {
+      for (uint64_t bits = g->candidates[w]; bits != 0; bits &= bits - 1) {
+        const size_t k = 64 * w + static_cast<size_t>(__builtin_ctzll(bits));
+        int32_t* row = a.rows + rows * stride;
+        if (MatchCut(g->members[k].get(), cut, row, date_count) == -1) continue;
+        // The head only for a row kept; MatchCut's outcome in row[4] and row[5] stays.
+        const int32_t outcome[2] = {row[4], row[5]};
+        WriteHead(row, at, stop, next, true, static_cast<int>(k), ds, date_count);
+        row[4] = outcome[0];
+        row[5] = outcome[1];
+        rows++;
+      }
     }
     last[2] = static_cast<int32_t>(at);
     last[3] = static_cast<int32_t>(stop);
@@ -672,7 +657,7 @@ Napi::Value Group(const Napi::CallbackInfo& info) {
     group->members.push_back(*static_cast<LaneShare*>(data));
     group->extra = std::max(group->extra, group->members.back()->Extra());
   }
-  // Without the set every member runs on every line: slower, the same rows.
+  // Without a gate every member runs on every line: slower, the same rows.
   group->Gate();
   GroupState* raw = group.get();
   Napi::Function scan = Napi::Function::New<GroupScan>(env, "scan", raw);

@@ -10,7 +10,7 @@ export function requiredLiteral(root: Node): string {
   return required(root, false)?.[0] ?? '';
 }
 
-/** Most alternatives a required set may have: each is one more literal in a group's RE2::Set. */
+/** Most alternatives a required set may have: each is one more literal in a group's literal set. */
 const MAX_ALTERNATIVES = 16;
 
 /** A set's worth as a gate: its shortest string (the likeliest to be in a line by chance). */

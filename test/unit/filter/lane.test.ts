@@ -534,6 +534,48 @@ describe.skipIf(!available)('lane', () => {
       expect(read).toBeGreaterThan(0.5);
     });
 
+    it('finds a literal that ends inside a longer one, or starts where a longer one broke off', () => {
+      // The group's literal set (native/src/re2/literal-set.cc) follows the longest literal it is
+      // inside: "root at" ends inside ": user root atx from " (found through the state's suffix),
+      // and "root atq " goes on from where that one broke off (found by falling back to the suffix).
+      const conf = join(dir, 'overlap-conf');
+      mkdirSync(join(conf, 'filter.d'), { recursive: true });
+      const filters: Record<string, string> = {
+        long: '^\\s*\\S+ \\S+: user root atx from <HOST>$',
+        inside: '^\\s*\\S+ \\S+: (?:user )?root atx? from <HOST>$',
+        after: '^\\s*\\S+ \\S+: .*?root atq <HOST>$',
+      };
+      for (const [name, re] of Object.entries(filters))
+        writeFileSync(join(conf, 'filter.d', `${name}.conf`), `[Definition]\nfailregex = ${re}\n`);
+      const lines = Array.from({ length: 300 }, (_, i) => {
+        const at = `Nov 27 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
+        const ip = `192.0.2.${(i % 250) + 1}`;
+        const tail = [
+          'user root atx from',
+          'user root at from',
+          'root at from',
+          'user root atq',
+          'user roo at from',
+        ][i % 5];
+        return `${at} h app[1]: ${tail} ${ip}`;
+      });
+      const make = (name: string) => compiledFilter(name, conf);
+      for (const name of Object.keys(filters)) {
+        const alone = make(name);
+        const matched = lines.filter(
+          (l) => (describeOutcome(alone.classify(l, NOW)) as unknown[])[0] === 'matched',
+        );
+        expect(matched.length, name).toBeGreaterThan(50);
+      }
+      const { members, read } = compareGroup(
+        Buffer.from(`${lines.join('\n')}\n`),
+        make,
+        Object.keys(filters),
+      );
+      expect(members.sort()).toEqual(['after', 'inside', 'long']);
+      expect(read).toBe(1);
+    });
+
     it('reads a log whose date format changes, and back, as each member alone', () => {
       const log = hostileLog();
       const iso = readFileSync(log, 'latin1')
