@@ -29,7 +29,9 @@ export class FilterGroups {
   #nextId = 0;
 
   /**
-   * Every line of the run through every filter, each match to `matched(filter)`; returns the lines
+   * Every line of the run through every filter, each match to `matched(filter)` as it is found:
+   * each filter's in line order, different filters' interleaved (a group hands a multi-line
+   * member's lines over at its next literal line, other members' before them). Returns the lines
    * dropped for their length. A filter that throws costs the line it threw on (`failed`).
    */
   read(

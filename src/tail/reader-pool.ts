@@ -14,18 +14,10 @@ import type { LineListener, SkipOld } from '../jail/ports.ts';
 import { FileReader } from './file-reader.ts';
 import { decodeLine } from './line-splitter.ts';
 import type { FilePosition, PositionStore } from './ports.ts';
-import { FilterGroups, readRun } from './read-filters.ts';
+import { FilterGroups, type Matched, readRun } from './read-filters.ts';
 import { seekByDate } from './seek-by-date.ts';
 
 type Listener = LineListener;
-
-/** A line a filter matched in a run: where it and the next start, the match, its text if decoded. */
-interface Found {
-  readonly start: number;
-  readonly next: number;
-  readonly match: Match;
-  readonly text: string | undefined;
-}
 
 /** How often positions reach the store at most. */
 export const SAVE_INTERVAL_MS = 1_000;
@@ -243,11 +235,13 @@ export class ReaderPool {
   }
 
   /**
-   * A run of complete lines (LineSplitter.push): through each subscriber's filter in one pass per
-   * filter, then, line by line in order, each line some filter matched to the subscribers of that
-   * filter, with its match. A subscriber without a filter gets every line, as emit() gives it.
-   * The filters read every line, as they would one by one; a line no filter matched has nothing
-   * for a subscriber to do (Jail.handle returns at once), so it is not made into a Line.
+   * A run of complete lines (LineSplitter.push): through each subscriber's filter, filters that
+   * read dates alike together (read-filters.ts), each line a filter matched going at once to that
+   * filter's subscribers, with the match. So each subscriber gets its filter's lines in order;
+   * lines of different filters may come interleaved otherwise (a multi-line filter's lines come
+   * when its next literal line is read), which no subscriber can tell: jails share no count.
+   * A subscriber without a filter gets every line, as emit() gives it. A line no filter matched
+   * has nothing for a subscriber to do (Jail.handle returns at once), so it is not made into a Line.
    */
   #run(
     path: string,
@@ -258,78 +252,36 @@ export class ReaderPool {
     const now = this.#o.clock.now();
     const filters = new Set(listeners.values());
     if (filters.has(undefined)) return this.#lineByLine(path, listeners, run, now);
-    const lineAt = (start: number, next: number, text: string | undefined): Line => ({
-      text: text ?? decodeLine(buf, start, next - 1),
-      source: path,
-      time: now,
-    });
-    if (filters.size === 1) {
-      // One filter (however many subscribers share it): each line it matched goes out at once.
-      const f = [...filters][0]!;
-      return readRun(
-        f,
-        run,
-        now,
-        (start, next, match, text) => {
-          const line = lineAt(start, next, text);
-          for (const l of listeners.keys()) this.#deliver(l, line, match);
-        },
-        (err) => this.#filterFailed(path, err),
-      );
-    }
-    // Each filter's subscribers, with their places among all: a line goes to those of the filters
-    // that matched it (one or two of fifty jails), in the order they subscribed.
-    const subscribers = new Map<Filter, [number, Listener][]>();
-    let place = 0;
+    // A line the filters match one after another (a group's members) is made into a Line once.
+    let last: Line | undefined;
+    let lastStart = -1;
+    const lineAt = (start: number, next: number, text: string | undefined): Line => {
+      if (start !== lastStart || !last) {
+        last = { text: text ?? decodeLine(buf, start, next - 1), source: path, time: now };
+        lastStart = start;
+      }
+      return last;
+    };
+    // Each filter's subscribers, in the order they subscribed.
+    const subscribers = new Map<Filter, Listener[]>();
     for (const [l, f] of listeners) {
       const list = subscribers.get(f!);
-      if (list) list.push([place++, l]);
-      else subscribers.set(f!, [[place++, l]]);
+      if (list) list.push(l);
+      else subscribers.set(f!, [l]);
     }
-    // What each filter matched, in line order (each reads the run in order); then, merged, the
-    // lines in order, each to the subscribers of the filters that matched it.
-    const found = new Map<Filter, Found[]>();
-    const dropped = this.#groupsOf(path).read(
-      [...subscribers.keys()],
-      run,
-      now,
-      (f) => {
-        const list: Found[] = [];
-        found.set(f, list);
-        return (start, next, match, text) => list.push({ start, next, match, text });
-      },
-      (err) => this.#filterFailed(path, err),
-    );
-    const lists = [...found].filter(([, list]) => list.length > 0);
-    const heads = lists.map(() => 0);
-    // The lists whose next line is the earliest any filter matched (a few filters of many match
-    // anything at all; most lines, one).
-    const at: number[] = [];
-    for (;;) {
-      let start = Number.POSITIVE_INFINITY;
-      at.length = 0;
-      for (let k = 0; k < lists.length; k++) {
-        const next = lists[k]![1][heads[k]!];
-        if (!next || next.start > start) continue;
-        if (next.start < start) {
-          start = next.start;
-          at.length = 0;
-        }
-        at.push(k);
-      }
-      if (at.length === 0) break;
-      const first = lists[at[0]!]![1][heads[at[0]!]!]!;
-      const line = lineAt(first.start, first.next, first.text);
-      const to: [number, Listener, Match][] = [];
-      for (const k of at) {
-        const [f, list] = lists[k]!;
-        const match = list[heads[k]!++]!.match;
-        for (const [i, l] of subscribers.get(f)!) to.push([i, l, match]);
-      }
-      if (at.length > 1) to.sort((a, b) => a[0] - b[0]);
-      for (const [, l, match] of to) this.#deliver(l, line, match);
+    const deliverTo = (f: Filter): Matched => {
+      const to = subscribers.get(f)!;
+      return (start, next, match, text) => {
+        const line = lineAt(start, next, text);
+        for (const l of to) this.#deliver(l, line, match);
+      };
+    };
+    const failed = (err: unknown) => this.#filterFailed(path, err);
+    if (subscribers.size === 1) {
+      const [f] = subscribers.keys();
+      return readRun(f!, run, now, deliverTo(f!), failed);
     }
-    return dropped;
+    return this.#groupsOf(path).read([...subscribers.keys()], run, now, deliverTo, failed);
   }
 
   /** The group lanes of a file's filters (read-filters.ts), kept while it is followed. */

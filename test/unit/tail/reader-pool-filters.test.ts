@@ -4,7 +4,7 @@
 // share the pass, and filters that read dates alike share a group lane's. A subscriber without a filter still gets every line, unmatched.
 
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -36,10 +36,10 @@ const describeMatch = (m: Match | undefined) =>
   m && [m.pattern, m.address?.text, m.host, m.time, m.fields, m.lines];
 
 /** The file's lines as the splitter cuts them (64 KiB cap), then what a fresh `name` filter matches of them. */
-function expected(name: string, args: Record<string, string> = {}): unknown[] {
+function expected(name: string, args: Record<string, string> = {}, conf = REPO): unknown[] {
   const lines: string[] = [];
   new LineSplitter().push(readFileSync(file), (l) => lines.push(l));
-  const f = compiledFilter(name, REPO, args);
+  const f = compiledFilter(name, conf, args);
   return lines.flatMap((text) => {
     const m = f.match(text, NOW);
     return m ? [[text, describeMatch(m)]] : [];
@@ -122,6 +122,63 @@ describe('ReaderPool: subscribers with filters', () => {
     expect(ddos.length).toBeGreaterThan(normal.length + 40);
     expect(got.normal).toEqual(normal);
     expect(got.ddos).toEqual(ddos);
+  });
+
+  it("hands a multi-line filter's lines, found at its next literal line, in order beside sshd's", async () => {
+    appendFileSync(file, '');
+    // A multi-line filter (maxlines 5) reading the lines between its literal lines from the group's
+    // pass: its matches come late, after sshd's of later lines; each subscriber's stay in order.
+    const conf = join(dir, 'conf');
+    mkdirSync(join(conf, 'filter.d'), { recursive: true });
+    writeFileSync(
+      join(conf, 'filter.d', 'ldap.conf'),
+      [
+        '[Definition]',
+        'failregex = ^\\s*\\S+ \\S+ conn=(?P<_conn>\\d+) ACCEPT from IP=<HOST>\\n(?:.*\\n)*?\\s*\\S+ \\S+ conn=(?P=_conn) RESULT err=49$',
+        '[Init]',
+        'maxlines = 5',
+        '',
+      ].join('\n'),
+    );
+    const at = (i: number) =>
+      `Nov 27 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
+    const lines: string[] = [];
+    let i = 0;
+    for (let round = 0; round < 60; round++) {
+      lines.push(`${at(i++)} h slapd[9]: conn=${round} ACCEPT from IP=192.0.2.${round + 1}`);
+      for (let k = 0; k < round % 4; k++)
+        lines.push(
+          `${at(i++)} h sshd[7]: Failed password for root from 198.51.100.${(k % 250) + 1} port 22 ssh2`,
+        );
+      lines.push(`${at(i++)} h slapd[9]: conn=${round} RESULT err=49`);
+    }
+    const got = { sshd: [] as unknown[], ldap: [] as unknown[] };
+    // Every delivery's line number, in the order they came.
+    const order: number[] = [];
+    const take = (into: unknown[]) => (line: { text: string }, match?: Match) => {
+      into.push([line.text, describeMatch(match)]);
+      order.push(lines.indexOf(line.text));
+    };
+    await pool.attach(file, take(got.sshd), { initial: true, head: false, filter: compiledFilter('sshd') });
+    await pool.attach(file, take(got.ldap), {
+      initial: true,
+      head: false,
+      filter: compiledFilter('ldap', conf),
+    });
+    // A first read settles each filter's date template; the group reads the second.
+    appendFileSync(file, `${lines.slice(0, 4).join('\n')}\n`);
+    await pool.read(file);
+    const grouped = vi.spyOn(GroupLane.prototype, 'read');
+    appendFileSync(file, `${lines.slice(4).join('\n')}\n`);
+    await pool.read(file);
+    expect(grouped).toHaveBeenCalled();
+    grouped.mockRestore();
+    const ldap = expected('ldap', {}, conf);
+    expect(ldap.length).toBeGreaterThan(50);
+    expect(got.sshd).toEqual(expected('sshd'));
+    expect(got.ldap).toEqual(ldap);
+    // The late ones: a line delivered after a later line.
+    expect(order.some((n, k) => k > 0 && n < order[k - 1]!)).toBe(true);
   });
 
   it('counts a line over 64 KiB in a run as dropped, and reports it', async () => {
