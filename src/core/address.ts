@@ -79,9 +79,21 @@ export function parseNetwork(text: string): Network | undefined {
     bits = Number(suffix);
     if (bits > maxBits) return undefined;
   }
+  const canonical = `${base.text}/${bits}`;
+  if (base.family === 4) {
+    // A number, not bytes: every failure is checked, and an array per check was a ban storm's
+    // garbage (bench/figures/ban-throughput.mjs).
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    const net = (v4Number(base.text) & mask) >>> 0;
+    return {
+      text: canonical,
+      family: 4,
+      contains: (address) => address.family === 4 && (v4Number(address.text) & mask) >>> 0 === net,
+    };
+  }
   const prefix = bytesOf(base);
   return {
-    text: `${base.text}/${bits}`,
+    text: canonical,
     family: base.family,
     contains(address) {
       if (address.family !== base.family) return false;
@@ -101,17 +113,21 @@ export function parseNetwork(text: string): Network | undefined {
 // one is parsed once per Address object, which the filter's address cache reuses per text.
 const V6_BYTES = new WeakMap<Address, readonly number[]>();
 
-function bytesOf(address: Address): readonly number[] {
-  if (address.family === 4) {
-    const out = [0, 0, 0, 0];
-    let part = 0;
-    for (let i = 0; i < address.text.length; i++) {
-      const c = address.text.charCodeAt(i);
-      if (c === 0x2e) part++;
-      else out[part] = out[part]! * 10 + (c - 0x30);
-    }
-    return out;
+/** A canonical dotted quad as an unsigned 32-bit number. */
+function v4Number(text: string): number {
+  let n = 0;
+  let part = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      n = n * 256 + part;
+      part = 0;
+    } else part = part * 10 + (c - 0x30);
   }
+  return n * 256 + part;
+}
+
+function bytesOf(address: Address): readonly number[] {
   let bytes = V6_BYTES.get(address);
   if (!bytes) {
     bytes = ipaddr.IPv6.parse(address.text).toByteArray();

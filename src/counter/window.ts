@@ -65,7 +65,9 @@ export class FailureCounter {
     // Lines can arrive slightly out of order (several files); keep the window sorted.
     let at = times.length;
     while (at > 0 && times[at - 1]! > failure.time) at--;
-    times.splice(at, 0, failure.time);
+    // In order (the usual case): a push; splice() makes an array of what it removed, every call.
+    if (at === times.length) times.push(failure.time);
+    else times.splice(at, 0, failure.time);
     const newest = times[times.length - 1]!;
     while (times[0]! < newest - findtimeMs) times.shift();
     if (times.length >= maxretry) {

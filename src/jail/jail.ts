@@ -58,6 +58,13 @@ interface Seen {
   readonly fields: Readonly<Record<string, string>>;
 }
 
+/** A failure's text: its line, or every line behind a multi-line failure. */
+function textOf(m: Match, line: Line): string {
+  return m.lines.length > 1 ? m.lines.join('\n') : line.text;
+}
+
+const NONE: readonly Address[] = [];
+
 export class Jail {
   readonly name: string;
   readonly #d: JailDeps;
@@ -171,30 +178,29 @@ export class Jail {
     if (!m) return;
     const time = this.#times.judge(m.time ?? line.time, now, line.text, line.timeKnown === true);
     if (time === undefined) return;
-    // A multi-line failure keeps every line behind it, for the ban's matches. Read only for a
-    // failure that counts: a banned address's go on arriving, and the match builds both on demand.
-    const seen = (): Seen => ({
-      time,
-      text: m.lines.length > 1 ? m.lines.join('\n') : line.text,
-      fields: m.fields,
-    });
-    if (m.address) this.#count(m.address, seen, now);
-    else if (m.host !== undefined) void this.#resolveAndCount(m.host, seen());
+    const address = m.address;
+    if (address) {
+      if (this.#skips(address)) return;
+      // Read only for a failure that counts: a banned address's lines go on arriving, and the
+      // match makes its lines and fields on demand.
+      this.#count({ address, time, line: textOf(m, line), fields: m.fields }, now);
+    } else if (m.host !== undefined)
+      void this.#resolveAndCount(m.host, { time, text: textOf(m, line), fields: m.fields });
   }
 
-  #count(address: Address, seen: Seen | (() => Seen), now: number): void {
-    const { store, log } = this.#d;
+  /** Whether a failure of `address` is not counted: banned already, or ignored. */
+  #skips(address: Address): boolean {
     // Banned first: the cheaper test, and the usual one for an attacker's later lines.
-    if (this.#book.has(address)) return;
-    if (this.#ignored(address)) {
-      if (log.isLevelEnabled('debug'))
-        log.debug({ ip: address.text }, 'Ignored failure from ignored address.');
-      return;
-    }
-    const { time, text, fields } = typeof seen === 'function' ? seen() : seen;
-    const failure: Failure = { address, time, line: text, fields };
-    this.#events.found(address);
-    store.recordFailure(this.name, failure);
+    if (this.#book.has(address)) return true;
+    if (!this.#ignored(address)) return false;
+    const { log } = this.#d;
+    if (log.isLevelEnabled('debug')) log.debug({ ip: address.text }, 'Ignored failure from ignored address.');
+    return true;
+  }
+
+  #count(failure: Failure, now: number): void {
+    this.#events.found(failure.address);
+    this.#d.store.recordFailure(this.name, failure);
     const verdict = this.#counter.record(failure, now);
     if (verdict) this.#judge(verdict, now);
     this.#d.holdsRecords?.();
@@ -219,7 +225,11 @@ export class Jail {
     if (config.usedns === 'warn' && addresses.length > 0) {
       log.warn({ host, ip: addresses.map((a) => a.text).join(' ') }, 'Determined address by DNS lookup.');
     }
-    for (const address of addresses) this.#count(address, seen, clock.now());
+    for (const address of addresses) {
+      if (this.#skips(address)) continue;
+      const { time, text, fields } = seen;
+      this.#count({ address, time, line: text, fields }, clock.now());
+    }
   }
 
   /** An operator's ban; false when the address is banned already. */
@@ -286,7 +296,7 @@ export class Jail {
 
   #ignored(address: Address): boolean {
     const { config, ownAddresses, ignoredHosts } = this.#d;
-    return isIgnored(address, config.ignoreip, config.ignoreself ? ownAddresses : [], ignoredHosts?.() ?? []);
+    return isIgnored(address, config.ignoreip, config.ignoreself ? ownAddresses : NONE, ignoredHosts?.());
   }
 
   /** Earlier bans of the address: in this jail, or in every jail with bantime.overalljails. */
