@@ -55,6 +55,7 @@ export const NOTES = `Notes:
   name order, that read syslog-style dates (bench/figures/many-jails.mjs).
 - Times run from just before the log append (or the daemon's spawn) to the element seen in the kernel
   set, read over netlink inside the bench's namespace (bench/lib/nft-watch.py), on one monotonic clock.
+  The appended bytes are made before the clock starts: the append is one write of them.
 - fail2ban's K and N are scaled down (one nft process per ban); its start-up "inside findtime" reads
   20,000 lines, not 1M. Compare the rates (bans/s, lines/s) across columns.
 - The event-loop stall is measured by bench/loop-stall.mjs, preloaded into banhammerd with node --import
