@@ -161,6 +161,18 @@ struct GroupState {
   std::vector<uint64_t> candidates;
   std::string cut_bytes;
 
+  /**
+   * Whether the set can gate on these strings (any of which a match holds): some, and none
+   * shorter than the set takes. A member with a shorter one runs on every line; such a string
+   * (3proxy's is a space) is in most lines anyway.
+   */
+  static bool Gating(const std::vector<std::string>& gate) {
+    if (gate.empty()) return false;
+    for (const std::string& s : gate)
+      if (s.size() < LiteralSet::kMinLength) return false;
+    return true;
+  }
+
   /** Builds the gate from the members' literals; false (no gate) when there is none to build. */
   bool Gate() {
     const size_t n = members.size();
@@ -174,7 +186,7 @@ struct GroupState {
     for (size_t k = 0; k < n; k++) {
       const LaneState& m = *members[k];
       const uint64_t bit = uint64_t{1} << (k % 64);
-      if (m.pref && !m.pref_gate.empty()) {
+      if (m.pref && Gating(m.pref_gate)) {
         for (const std::string& lit : m.pref_gate) set->Add(lit, k);
         any_literal = true;
         // A first-checked ignoreregex's outcome comes before prefregex: its lines need the member.
@@ -183,15 +195,21 @@ struct GroupState {
       bool any = false;
       for (size_t i = 0; i < m.fails.size(); i++) {
         if (!m.reachable[i]) continue;
-        if (m.fail_gates[i].empty()) any = true;
+        if (!Gating(m.fail_gates[i])) {
+          any = true;
+          continue;
+        }
         for (const std::string& lit : m.fail_gates[i]) set->Add(lit, 64 * words + k);
-        any_literal = any_literal || !m.fail_gates[i].empty();
+        any_literal = true;
       }
       // A line an ignoreregex checked first takes is an outcome too (ignored): it needs the member.
       for (const std::string& lit : m.ignore_literals) {
-        if (lit.empty()) any = true;
-        else set->Add(lit, 64 * words + k);
-        any_literal = any_literal || !lit.empty();
+        if (lit.size() < LiteralSet::kMinLength) {
+          any = true;
+          continue;
+        }
+        set->Add(lit, 64 * words + k);
+        any_literal = true;
       }
       if (any) always[k / 64] |= bit;
     }

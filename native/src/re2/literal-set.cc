@@ -1,86 +1,60 @@
 #include "literal-set.h"
 
-#include <map>
+#include <algorithm>
 
 namespace banhammer {
 
-namespace {
-// The table's size bound (states times byte classes): 16 MiB. Fifty stock filters make ~1,500
-// states of ~50 classes.
-constexpr size_t kMaxCells = size_t{1} << 22;
-}  // namespace
-
 void LiteralSet::Add(std::string_view s, size_t mark) {
-  if (s.empty() || mark >= 64 * words_) return;
-  if (trie_.empty()) trie_.push_back(Node{{}, 0, std::vector<uint64_t>(words_, 0)});
-  int32_t at = 0;
-  for (const char c : s) {
-    const auto b = static_cast<uint8_t>(c);
-    if (trie_[at].child[b] == 0) {
-      trie_[at].child[b] = static_cast<int32_t>(trie_.size());
-      trie_.push_back(Node{{}, 0, std::vector<uint64_t>(words_, 0)});
-    }
-    at = trie_[at].child[b];
+  if (s.size() < kMinLength || mark >= 64 * words_) return;
+  auto same = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.text == s; });
+  if (same == entries_.end()) {
+    entries_.push_back(Entry{std::string(s), std::vector<uint64_t>(words_, 0)});
+    same = entries_.end() - 1;
   }
-  trie_[at].marks[mark / 64] |= uint64_t{1} << (mark % 64);
+  same->marks[mark / 64] |= uint64_t{1} << (mark % 64);
 }
 
 bool LiteralSet::Build() {
-  if (trie_.size() < 2) return false;
-  // Bytes no string holds share class 0: from any state they lead back to the root.
-  std::array<bool, 256> used{};
-  for (const Node& n : trie_)
-    for (int b = 0; b < 256; b++) used[b] = used[b] || n.child[b] != 0;
-  class_count_ = 1;
-  for (int b = 0; b < 256; b++) classes_[b] = used[b] ? static_cast<uint8_t>(class_count_++) : 0;
-  if (class_count_ > 255 || trie_.size() * class_count_ > kMaxCells) return false;
-  // A representative byte of each class, to step by class below.
-  std::vector<int> byte_of(class_count_, 0);
-  for (int b = 0; b < 256; b++) byte_of[classes_[b]] = b;
-  // Breadth first: a state's failure state (its longest proper suffix that is a prefix of some
-  // string) is shallower, so done; its marks take those of that suffix, and a byte it has no
-  // child for goes where the suffix's state goes.
-  const size_t C = class_count_;
-  std::vector<uint32_t> go(trie_.size() * C, 0);
-  std::vector<int32_t> queue;
-  for (size_t c = 1; c < C; c++) {
-    const int32_t v = trie_[0].child[byte_of[c]];
-    go[c] = static_cast<uint32_t>(v);
-    if (v != 0) queue.push_back(v);
+  if (entries_.empty()) return false;
+  std::sort(entries_.begin(), entries_.end(),
+            [](const Entry& a, const Entry& b) { return Load(a.text.data()) < Load(b.text.data()); });
+  bits_.assign((size_t{1} << kBitsLog2) / 64, 0);
+  size_t distinct = 0;
+  for (size_t i = 0; i < entries_.size(); i++) {
+    const uint32_t h = Hash(Load(entries_[i].text.data()));
+    bits_[h >> 6] |= uint64_t{1} << (h & 63);
+    if (i == 0 || Load(entries_[i].text.data()) != Load(entries_[i - 1].text.data())) distinct++;
   }
-  for (size_t q = 0; q < queue.size(); q++) {
-    const int32_t u = queue[q];
-    Node& n = trie_[u];
-    for (size_t w = 0; w < words_; w++) n.marks[w] |= trie_[n.fail].marks[w];
-    for (size_t c = 1; c < C; c++) {
-      const int32_t v = n.child[byte_of[c]];
-      const uint32_t via_fail = go[static_cast<size_t>(n.fail) * C + c];
-      if (v == 0) {
-        go[static_cast<size_t>(u) * C + c] = via_fail;
-        continue;
-      }
-      trie_[v].fail = static_cast<int32_t>(via_fail);
-      go[static_cast<size_t>(u) * C + c] = static_cast<uint32_t>(v);
-      queue.push_back(v);
-    }
+  size_t slots = 4;
+  while (slots < 2 * distinct) slots *= 2;
+  slot_mask_ = static_cast<uint32_t>(slots - 1);
+  slot_anchor_.assign(slots, 0);
+  slot_from_.assign(slots, 0);
+  slot_to_.assign(slots, 0);  // 0: an empty slot (a range is never empty)
+  for (size_t i = 0; i < entries_.size();) {
+    const uint32_t anchor = Load(entries_[i].text.data());
+    size_t j = i;
+    while (j < entries_.size() && Load(entries_[j].text.data()) == anchor) j++;
+    uint32_t s = Hash(anchor) & slot_mask_;
+    while (slot_to_[s] != 0) s = (s + 1) & slot_mask_;
+    slot_anchor_[s] = anchor;
+    slot_from_[s] = static_cast<uint32_t>(i);
+    slot_to_[s] = static_cast<uint32_t>(j);
+    i = j;
   }
-  // Marks stored once per distinct set; index 0 is no marks.
-  std::map<std::vector<uint64_t>, uint32_t> index{{std::vector<uint64_t>(words_, 0), 0}};
-  masks_.assign(words_, 0);
-  out_.assign(trie_.size(), 0);
-  for (size_t s = 0; s < trie_.size(); s++) {
-    const auto [it, added] = index.emplace(trie_[s].marks, static_cast<uint32_t>(index.size()));
-    if (added) masks_.insert(masks_.end(), trie_[s].marks.begin(), trie_[s].marks.end());
-    out_[s] = it->second;
-  }
-  next_.assign(go.size(), 0);
-  for (size_t i = 0; i < go.size(); i++) {
-    const uint32_t to = go[i];
-    next_[i] = static_cast<uint32_t>(to * C) | (out_[to] != 0 ? kFound : 0);
-  }
-  trie_.clear();
-  trie_.shrink_to_fit();
   return true;
+}
+
+void LiteralSet::Check(uint32_t anchor, std::string_view text, size_t at, uint64_t* marks) const {
+  uint32_t s = Hash(anchor) & slot_mask_;
+  while (slot_to_[s] != 0 && slot_anchor_[s] != anchor) s = (s + 1) & slot_mask_;
+  for (uint32_t e = slot_from_[s]; e < slot_to_[s]; e++) {
+    const Entry& entry = entries_[e];
+    if (text.size() - at < entry.text.size() ||
+        std::memcmp(text.data() + at, entry.text.data(), entry.text.size()) != 0)
+      continue;
+    for (size_t w = 0; w < words_; w++) marks[w] |= entry.marks[w];
+  }
 }
 
 }  // namespace banhammer
