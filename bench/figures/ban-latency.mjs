@@ -22,8 +22,8 @@ export async function banLatency(ns, tool, { probes, gapMs = 75, primeMs = 2000 
       const out = [];
       for (const [i, address] of addresses.entries()) {
         const line = Buffer.from(failLine(address, Date.now(), i));
-        const start = now();
         appendFileSync(log.path, line);
+        const start = now();
         const at = await watch.seen(set, address, 5000);
         if (i > 0) out.push(at === undefined ? Number.NaN : ms(start, at));
         await sleep(gapMs);

@@ -56,8 +56,7 @@ export async function manyJails(ns, tool, { jails: count, filters, lines, runs, 
     String(step),
   ]);
   const mix = readFileSync(source, 'utf8');
-  // Bytes made before the clock starts: encoding the 5 MB string at the append took 6 to 18 ms,
-  // which the figure counted against the daemon (its one-jail time is ~80 ms).
+  // Bytes made beforehand: encoding the 5 MB string at the append took 6 to 18 ms.
   const bytes = Buffer.from(mix + failures([SENTINEL], 3));
   // The same lines from other addresses first, untimed, so the timed lines meet a daemon whose
   // code has run (a fresh one spends most of 10,000 lines compiling its own JavaScript), with
@@ -83,8 +82,8 @@ export async function manyJails(ns, tool, { jails: count, filters, lines, runs, 
           );
           if (warmed.some((at) => at === undefined))
             throw new Error('the warm-up ban never reached the kernel');
-          const start = now();
           appendFileSync(log.path, bytes);
+          const start = now();
           const seen = await Promise.all(
             banning.map((j) => watch.seen(tool.set(j.name).set, SENTINEL, timeoutS * 1000)),
           );
