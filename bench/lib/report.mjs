@@ -52,7 +52,7 @@ export const NOTES = `Notes:
   figure's short runs (banctl regex, sshg-parser) are five, after one untimed run.
 - The many-jails figures time 50,000 lines appended after the same lines from other addresses, untimed,
   so the daemon's code has run once; their 49 other filters are fail2ban's stock filters, taken in
-  name order, that read syslog-style dates (bench/figures/many-jails.mjs).
+  name order, that read syslog-style dates (bench/figures/many-jails.mjs). Medians of five runs.
 - Times run from the log append's return (the lines are in the log; or the daemon's spawn) to the
   element seen in the kernel set, read over netlink inside the bench's namespace
   (bench/lib/nft-watch.py), on one monotonic clock. The write itself is not timed: in this VM a
