@@ -239,7 +239,7 @@ export class ReaderPool {
    * read dates alike together (read-filters.ts), each line a filter matched going at once to that
    * filter's subscribers, with the match. So each subscriber gets its filter's lines in order;
    * lines of different filters may come interleaved otherwise (a multi-line filter's lines come
-   * when its next literal line is read), which no subscriber can tell: jails share no count.
+   * when its next literal line is read). Each jail counts its own failures from its own lines.
    * A subscriber without a filter gets every line, as emit() gives it. A line no filter matched
    * has nothing for a subscriber to do (Jail.handle returns at once), so it is not made into a Line.
    */
