@@ -4,8 +4,9 @@
 // be read again at the next start (counted twice), nor loses one whose line will not: the lines
 // after the saved position are read again. A backstop writes what no position save carried
 // (usedns lookups that finished after their line's save) BACKSTOP_MS after it was queued.
-// Reads see the queue without writing it, so they never put failures ahead of their position;
-// an index of the queue by address answers a ban's read without walking the whole queue.
+// Reads see the queue without writing it, so they never put failures ahead of their position.
+// The queue is kept by jail and address: a ban's read takes its address's failures, and a ban
+// drops them, without walking the rest (the file's rows are in no particular order either).
 
 import type { Address } from '../core/address.ts';
 import type { Failure } from '../core/types.ts';
@@ -31,8 +32,8 @@ interface Row {
   line: string;
 }
 
-/** `dropped`: cleared by a ban, and left in the queue until it is next rewritten (#drop). */
-type Queued = [jail: string, failure: Failure, dropped?: true];
+/** Queued failures by jail, then address, each address's in the order they came. */
+type Queue = Map<string, Map<string, Failure[]>>;
 
 const hasKeys = (o: Readonly<Record<string, string>> | undefined): o is Readonly<Record<string, string>> => {
   for (const _ in o) return true;
@@ -50,15 +51,10 @@ export class FailureTable {
   readonly #backstopMs: number;
   readonly #settle: () => void;
   readonly #db: Db;
-  #queue: Queued[] = [];
-  /**
-   * The queue's entries by jail, then address, in queue order. By jail first: fifty jails on one
-   * log queue fifty entries per failing line, and a ban walked all of them (bench/figures/many-jails.mjs).
-   */
-  #queuedBy = new Map<string, Map<string, Queued[]>>();
+  #queue: Queue = new Map();
+  /** Failures queued. */
+  #queued = 0;
   #backstop: NodeJS.Timeout | undefined;
-  /** Entries of the queue marked dropped. */
-  #dropped = 0;
 
   /** `settle` runs before each read or write of the file (the store's writer thread, sqlite-store.ts). */
   constructor(db: Db, options: { backstopMs?: number; settle?: () => void } = {}) {
@@ -77,19 +73,27 @@ export class FailureTable {
     this.#clear = db.prepare('DELETE FROM failures WHERE jail = ? AND address = ?');
     this.#purge = db.prepare('DELETE FROM failures WHERE time < ?');
     this.#shift = db.prepare('UPDATE failures SET time = time + ? WHERE jail = ?');
-    this.#writeMany = db.transaction((rows: Queued[]) => {
-      for (const [jail, f] of rows) {
-        const fields = hasKeys(f.fields) ? JSON.stringify(f.fields) : null;
-        this.#insert.run(jail, f.address.text, f.address.family, f.time, f.line, fields);
-      }
+    this.#writeMany = db.transaction((queue: Queue) => {
+      for (const [jail, inJail] of queue)
+        for (const failures of inJail.values())
+          for (const f of failures) {
+            const fields = hasKeys(f.fields) ? JSON.stringify(f.fields) : null;
+            this.#insert.run(jail, f.address.text, f.address.family, f.time, f.line, fields);
+          }
     });
   }
 
   record(jail: string, failure: Failure): void {
-    const entry: Queued = [jail, failure];
-    this.#queue.push(entry);
-    this.#index(entry);
-    if (this.#queue.length - this.#dropped >= MAX_QUEUED) this.flush();
+    let inJail = this.#queue.get(jail);
+    if (!inJail) {
+      inJail = new Map();
+      this.#queue.set(jail, inJail);
+    }
+    const key = failure.address.text;
+    const same = inJail.get(key);
+    if (same) same.push(failure);
+    else inJail.set(key, [failure]);
+    if (++this.#queued >= MAX_QUEUED) this.flush();
     else if (!this.#backstop) {
       // A usedns lookup may finish after shutdown closed the file: nothing to write it to then.
       this.#backstop = setTimeout(() => this.#db.open && this.flush(), this.#backstopMs);
@@ -101,13 +105,12 @@ export class FailureTable {
   flush(): void {
     clearTimeout(this.#backstop);
     this.#backstop = undefined;
-    if (this.#queue.length === 0) return;
+    if (this.#queued === 0) return;
     this.#settle();
-    const rows = this.#live();
-    this.#queue = [];
-    this.#dropped = 0;
-    this.#queuedBy = new Map();
-    if (rows.length > 0) this.#writeMany(rows);
+    const queue = this.#queue;
+    this.#queue = new Map();
+    this.#queued = 0;
+    this.#writeMany(queue);
   }
 
   /** The jail's failures at or after `since`, written and queued, oldest first. */
@@ -116,9 +119,10 @@ export class FailureTable {
     const written = this.#since
       .all(jail, since)
       .map((r): Failure => ({ address: { text: r.address, family: r.family }, time: r.time, line: r.line }));
-    const queued = this.#queue
-      .filter(([j, f, dropped]) => j === jail && f.time >= since && !dropped)
-      .map(([, f]): Failure => ({ address: f.address, time: f.time, line: f.line }));
+    const queued: Failure[] = [];
+    for (const failures of this.#queue.get(jail)?.values() ?? [])
+      for (const f of failures)
+        if (f.time >= since) queued.push({ address: f.address, time: f.time, line: f.line });
     return inTimeOrder([...written, ...queued]);
   }
 
@@ -130,7 +134,7 @@ export class FailureTable {
    */
   of(jail: string, address: Address, since: number, counted: number): Failure[] {
     const queued: Failure[] = [];
-    for (const [, f] of this.#queuedBy.get(jail)?.get(address.text) ?? []) {
+    for (const f of this.#queue.get(jail)?.get(address.text) ?? []) {
       if (f.time >= since) queued.push(f);
     }
     if (queued.length >= counted) return inTimeOrder(queued);
@@ -163,60 +167,40 @@ export class FailureTable {
   /** Deletes failures older than `before`: nothing can count them any more. */
   purge(before: number): void {
     this.#settle();
-    this.#queue = this.#live().filter(([, f]) => f.time >= before);
-    this.#reindex();
+    this.#rewrite((f) => (f.time >= before ? f : undefined));
     this.#purge.run(before);
   }
 
   /** Moves the jail's failure times by `deltaMs` (the wall clock stepped; see core/clock.ts). */
   shift(jail: string, deltaMs: number): void {
     this.#settle();
-    this.#queue = this.#live().map(([j, f]) => [j, j === jail ? { ...f, time: f.time + deltaMs } : f]);
-    this.#reindex();
+    this.#rewrite((f, j) => (j === jail ? { ...f, time: f.time + deltaMs } : f));
     this.#shift.run(deltaMs, jail);
   }
 
-  /**
-   * Marks the jail's queued failures of the address dropped, through the index: a storm's bans
-   * each clear a few entries of a queue holding up to a second of failures, and filtering the
-   * whole queue per commit was most of the cost. The queue sheds them once they are half of it.
-   */
+  /** Drops the jail's queued failures of the address. */
   #drop(jail: string, address: string): void {
-    const inJail = this.#queuedBy.get(jail);
-    const entries = inJail?.get(address);
-    if (!entries) return;
+    const inJail = this.#queue.get(jail);
+    const failures = inJail?.get(address);
+    if (!failures) return;
     inJail!.delete(address);
-    for (const e of entries) e[2] = true;
-    this.#dropped += entries.length;
-    if (this.#dropped * 2 > this.#queue.length) {
-      this.#queue = this.#live();
-      this.#dropped = 0;
-    }
+    this.#queued -= failures.length;
   }
 
-  /** The queue's entries not dropped. */
-  #live(): Queued[] {
-    return this.#dropped === 0 ? this.#queue : this.#queue.filter((e) => !e[2]);
-  }
-
-  #index(entry: Queued): void {
-    const [jail, failure] = entry;
-    let inJail = this.#queuedBy.get(jail);
-    if (!inJail) {
-      inJail = new Map();
-      this.#queuedBy.set(jail, inJail);
-    }
-    const key = failure.address.text;
-    const same = inJail.get(key);
-    if (same) same.push(entry);
-    else inJail.set(key, [entry]);
-  }
-
-  /** Builds the index afresh, after the queue was rewritten as a whole (purge, clock step). */
-  #reindex(): void {
-    this.#queuedBy = new Map();
-    this.#dropped = 0;
-    for (const entry of this.#queue) this.#index(entry);
+  /** Each queued failure as `change` gives it back (undefined: dropped), after a purge or a clock step. */
+  #rewrite(change: (f: Failure, jail: string) => Failure | undefined): void {
+    this.#queued = 0;
+    for (const [jail, inJail] of this.#queue)
+      for (const [address, failures] of inJail) {
+        const kept: Failure[] = [];
+        for (const f of failures) {
+          const g = change(f, jail);
+          if (g) kept.push(g);
+        }
+        if (kept.length > 0) inJail.set(address, kept);
+        else inJail.delete(address);
+        this.#queued += kept.length;
+      }
   }
 }
 
