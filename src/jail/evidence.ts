@@ -24,7 +24,12 @@ export function evidence(
   findtimeMs: number,
 ): Evidence {
   const failures = store.failuresOf(jail, verdict.address, verdict.time - findtimeMs, verdict.failures);
-  let fields: Readonly<Record<string, string>> = {};
-  for (const f of failures) if (f.fields) fields = { ...fields, ...f.fields };
-  return { matches: failures.slice(-MAX_MATCHES).map((f) => f.line), fields };
+  // One object and one array per ban: a spread per failure and a slice were a storm's garbage.
+  // No prototype, so a capture named __proto__ is a field like any other.
+  const fields: Record<string, string> = Object.create(null);
+  for (const f of failures) if (f.fields) Object.assign(fields, f.fields);
+  const from = Math.max(0, failures.length - MAX_MATCHES);
+  const matches = new Array<string>(failures.length - from);
+  for (let i = from; i < failures.length; i++) matches[i - from] = failures[i]!.line;
+  return { matches, fields };
 }

@@ -9,7 +9,7 @@ import type { ActionEvent, JailAction } from '../../../src/ban/ports.ts';
 import type { JailConfig } from '../../../src/config/types.ts';
 import { parseAddress } from '../../../src/core/address.ts';
 import { compileFilter } from '../../../src/filter/compile.ts';
-import { MAX_MATCHES } from '../../../src/jail/evidence.ts';
+import { evidence, MAX_MATCHES } from '../../../src/jail/evidence.ts';
 import { TEST_FILTER, testJailConfig } from '../../support/jail-config.ts';
 import { type JailWorld, makeJailWorld } from '../../support/jail-world.ts';
 
@@ -133,5 +133,28 @@ describe('a ban’s matches and captures', () => {
         { user: 'admin' },
       ],
     ]);
+  });
+
+  it('merge captures, a later failure winning, a capture named __proto__ a field like the others', () => {
+    // Field names are the filter's group names; evidence() merges them into one object.
+    const failures = [
+      { address: A, time: NOW - 2000, line: 'one', fields: { user: 'root', host: 'h1' } },
+      {
+        address: A,
+        time: NOW - 1000,
+        line: 'two',
+        fields: JSON.parse('{"__proto__": "x", "user": "admin"}'),
+      },
+      { address: A, time: NOW, line: 'three' },
+    ];
+    const got = evidence(
+      { failuresOf: () => failures },
+      'sshd',
+      { address: A, failures: 3, time: NOW },
+      10 * MIN,
+    );
+    expect(got.matches).toEqual(['one', 'two', 'three']);
+    expect({ ...got.fields }).toEqual(JSON.parse('{"user": "admin", "host": "h1", "__proto__": "x"}'));
+    expect(Object.getOwnPropertyNames(got.fields).sort()).toEqual(['__proto__', 'host', 'user']);
   });
 });
