@@ -36,7 +36,9 @@ export function loadFilterFrom(
   if (read.files.length === 0) return { problems: [{ file: main, message: `filter "${name}" not found` }] };
   const problems: ConfigProblem[] = [...read.problems];
   const doc = layer([read.document, argumentsDocument(args, `${main} (jail arguments)`)]);
-  const init: Record<string, string> = {};
+  // No prototype: a tag or group named like one of Object's properties (`<constructor>`) is not
+  // an option, and must be left as written.
+  const init: Record<string, string> = Object.create(null);
   for (const key of ownKeys(doc, 'Init')) {
     const v = resolve(doc, 'Init', key);
     if (v && 'value' in v) init[key] = v.value;

@@ -49,7 +49,8 @@ const LAST_DATE_MS = 60_000;
 const INTERNAL = new Set(['ip4', 'ip6', 'dns', 'host', 'cidr', 'content', 'mlfid', 'nofail', 'mlfgained']);
 
 function fieldsOf(data: FailureData): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a group named __proto__ is a field like any other.
+  const out: Record<string, string> = Object.create(null);
   // for-in over own keys is Object.entries' order without its [key, value] arrays.
   for (const k in data) {
     if (!Object.hasOwn(data, k)) continue;

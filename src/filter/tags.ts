@@ -51,7 +51,9 @@ export function expandTags(pattern: string, usedns: UseDns = 'warn'): string {
     }
     // Numbered so the lines it skipped can be handed back to the buffer (line-buffer.ts).
     if (!close && name === 'SKIPLINES') return String.raw`\n(?P<${SKIPPED}${skips++}>(?:.*\n)*?)`;
-    const fixed = STATIC[selfClose ? `${name}/` : name];
+    const key = selfClose ? `${name}/` : name;
+    // Own keys only: `<constructor>` (a group's name, say) is no tag.
+    const fixed = Object.hasOwn(STATIC, key) ? STATIC[key] : undefined;
     if (!close && fixed !== undefined) return fixed;
     const custom = CUSTOM.exec(name);
     if (!custom || selfClose) return whole;
