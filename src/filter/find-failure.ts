@@ -5,6 +5,7 @@
 // line (maxlines 1) takes the same steps without the buffer's arrays and copies (#findOne).
 
 import type { Address } from '../core/address.ts';
+import { setOwn } from '../core/own-key.ts';
 import { AddressCache } from './address-cache.ts';
 import { BufferedLane } from './buffered-lane.ts';
 import type { DateDetector } from './date/index.ts';
@@ -49,13 +50,13 @@ const LAST_DATE_MS = 60_000;
 const INTERNAL = new Set(['ip4', 'ip6', 'dns', 'host', 'cidr', 'content', 'mlfid', 'nofail', 'mlfgained']);
 
 function fieldsOf(data: FailureData): Record<string, string> {
-  // No prototype: a group named __proto__ is a field like any other.
-  const out: Record<string, string> = Object.create(null);
+  const out: Record<string, string> = {};
   // for-in over own keys is Object.entries' order without its [key, value] arrays.
   for (const k in data) {
     if (!Object.hasOwn(data, k)) continue;
     const v = data[k];
-    if (typeof v === 'string' && !INTERNAL.has(k) && !k.startsWith(SKIPPED)) out[k] = v;
+    // setOwn: a group named __proto__ is a field like any other.
+    if (typeof v === 'string' && !INTERNAL.has(k) && !k.startsWith(SKIPPED)) setOwn(out, k, v);
   }
   return out;
 }

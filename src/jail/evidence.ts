@@ -4,6 +4,7 @@
 // forgets the address's failures, and from the store's queue for those not written yet.
 
 import type { StateStore } from '../ban/ports.ts';
+import { setOwn } from '../core/own-key.ts';
 import type { Verdict } from '../core/types.ts';
 
 /** How many lines a ban carries, the newest: fail2ban's `maxmatches` default. */
@@ -25,9 +26,10 @@ export function evidence(
 ): Evidence {
   const failures = store.failuresOf(jail, verdict.address, verdict.time - findtimeMs, verdict.failures);
   // One object and one array per ban: a spread per failure and a slice were a storm's garbage.
-  // No prototype, so a capture named __proto__ is a field like any other.
-  const fields: Record<string, string> = Object.create(null);
-  for (const f of failures) if (f.fields) Object.assign(fields, f.fields);
+  // setOwn, not Object.assign: a capture named __proto__ is a field like any other.
+  const fields: Record<string, string> = {};
+  for (const f of failures)
+    if (f.fields) for (const k of Object.keys(f.fields)) setOwn(fields, k, f.fields[k]!);
   const from = Math.max(0, failures.length - MAX_MATCHES);
   const matches = new Array<string>(failures.length - from);
   for (let i = from; i < failures.length; i++) matches[i - from] = failures[i]!.line;
