@@ -7,7 +7,6 @@
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { LaneGates } from './pattern.ts';
 
 /** One compiled pattern (native/src/re2/matcher.cc). */
 export interface NativeMatcher {
@@ -82,12 +81,23 @@ export interface LanePrefregex {
   readonly content: number;
 }
 
-/** What native/build/Release/banhammer_re2.node exports. */
-export interface NativeGates {
+/**
+ * What rules a line out before a lane's matcher runs, in native code: `gate`, strings one of which
+ * every match contains (a group lane looks for all its members' at once; pyre/literals.ts); `lead`,
+ * the bytes a match anchored at the start of the text begins with (pyre/lead.ts).
+ */
+export interface LaneGates {
+  readonly gate: readonly string[];
+  readonly lead: Uint8Array | undefined;
+}
+
+/** LaneGates as the addon takes them. */
+interface NativeGates {
   gate: readonly string[];
   lead: Uint8Array | null;
 }
 
+/** What native/build/Release/banhammer_re2.node exports. */
 export interface NativeRegexAddon {
   /**
    * `longest`: leftmost-longest matches (RE2's longest_match) instead of leftmost-first.

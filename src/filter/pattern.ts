@@ -6,7 +6,7 @@
 import type { ConfigProblem } from '../core/errors.ts';
 import { fieldGroup } from '../core/field-names.ts';
 import type { PatternSource } from '../core/types.ts';
-import { groupsReader, type NativeMatcher } from './native-regex.ts';
+import { groupsReader, type LaneGates, type NativeMatcher } from './native-regex.ts';
 import { type Confirmer, scopeInlineFlags, translate } from './pyre/index.ts';
 
 /** Named groups as Python captures them: undefined for a group that did not take part. */
@@ -44,16 +44,6 @@ export type LanePattern = LaneGates &
       }
     | { readonly matcher: NativeMatcher; readonly literal: string; readonly confirms: true }
   );
-
-/**
- * What else rules a line out before the matcher, in native code: strings one of which every match
- * contains (a group lane looks for them all at once), and the bytes a match anchored at the start
- * of the text begins with (pyre/lead.ts).
- */
-export interface LaneGates {
-  readonly gate: readonly string[];
-  readonly lead: Uint8Array | undefined;
-}
 
 /** Patterns that needed the bounded fallback, with the constructs that forced it. */
 export interface Fallback {

@@ -6,7 +6,7 @@
 // match), and on node-re2 only where libre2 refuses it or the addon is not built.
 
 import { requirePackage } from '../../core/require-package.ts';
-import { type NativeMatcher, nativeMatcher } from '../native-regex.ts';
+import { type LaneGates, type NativeMatcher, nativeMatcher } from '../native-regex.ts';
 import { PatternError } from './ast.ts';
 import { type Confirmer, confirmer } from './confirm.ts';
 import { emit } from './emit.ts';
@@ -24,7 +24,7 @@ export type Translation =
    * every match contains ('' when none), for a substring check before RE2. `repeatsEmpty`: it
    * repeats something that can match empty (empty-repeat.ts), so only RE2 may read its groups.
    */
-  | ({ kind: 'exact'; source: string; literal: string; repeatsEmpty: boolean } & Gates & Compiled)
+  | ({ kind: 'exact'; source: string; literal: string; repeatsEmpty: boolean } & LaneGates & Compiled)
   /** An RE2 superset; a superset match must be confirmed (and its groups taken) from `confirm`. */
   | ({
       kind: 'confirm';
@@ -32,18 +32,9 @@ export type Translation =
       literal: string;
       confirm: Confirmer;
       constructs: string[];
-    } & Gates &
+    } & LaneGates &
       Compiled)
   | { kind: 'error'; message: string; column?: number };
-
-/**
- * What rules a line out before RE2 runs, in a lane: `gate`, strings one of which every match
- * contains (requiredAnyOf); `lead`, the bytes a match anchored at the start begins with (lead.ts).
- */
-interface Gates {
-  gate: string[];
-  lead: Uint8Array | undefined;
-}
 
 /** A translation's source compiled: by libre2 (`native`), or by node-re2 where libre2 refused it. */
 type Compiled = { native: NativeMatcher; node?: undefined } | { native?: undefined; node: import('re2') };
@@ -68,7 +59,7 @@ export function translate(python: string): Translation {
   try {
     const pattern = parse(python);
     const literal = requiredLiteral(pattern.root);
-    const gates: Gates = { gate: requiredAnyOf(pattern.root), lead: anchoredLead(pattern.root) };
+    const gates: LaneGates = { gate: requiredAnyOf(pattern.root), lead: anchoredLead(pattern.root) };
     const exact = emit(pattern, false);
     if (exact.constructs.length === 0) {
       // PCRE2 may read the groups only of a translation that repeats nothing that can match empty.
