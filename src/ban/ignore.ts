@@ -4,6 +4,8 @@
 
 import type { Address, Network } from '../core/address.ts';
 
+const NONE: readonly Address[] = [];
+
 /**
  * Whether `address` is in one of the networks or one of the address lists. Indexed loops and no
  * rest parameter: this runs for every failure, and a ban storm's iterators and argument arrays
@@ -12,14 +14,12 @@ import type { Address, Network } from '../core/address.ts';
 export function isIgnored(
   address: Address,
   networks: readonly Network[],
-  addresses: readonly Address[],
+  addresses: readonly Address[] = NONE,
   more: readonly Address[] = NONE,
 ): boolean {
   for (let i = 0; i < networks.length; i++) if (networks[i]!.contains(address)) return true;
   return listed(address, addresses) || listed(address, more);
 }
-
-const NONE: readonly Address[] = [];
 
 function listed(address: Address, list: readonly Address[]): boolean {
   for (let i = 0; i < list.length; i++) if (list[i]!.text === address.text) return true;

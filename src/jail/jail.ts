@@ -63,8 +63,6 @@ function textOf(m: Match, line: Line): string {
   return m.lines.length > 1 ? m.lines.join('\n') : line.text;
 }
 
-const NONE: readonly Address[] = [];
-
 export class Jail {
   readonly name: string;
   readonly #d: JailDeps;
@@ -296,7 +294,12 @@ export class Jail {
 
   #ignored(address: Address): boolean {
     const { config, ownAddresses, ignoredHosts } = this.#d;
-    return isIgnored(address, config.ignoreip, config.ignoreself ? ownAddresses : NONE, ignoredHosts?.());
+    return isIgnored(
+      address,
+      config.ignoreip,
+      config.ignoreself ? ownAddresses : undefined,
+      ignoredHosts?.(),
+    );
   }
 
   /** Earlier bans of the address: in this jail, or in every jail with bantime.overalljails. */
