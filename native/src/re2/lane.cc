@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -169,9 +168,12 @@ struct GroupState {
   static bool Gating(const std::vector<std::string>& gate) {
     if (gate.empty()) return false;
     for (const std::string& s : gate)
-      if (s.size() < LiteralSet::kMinLength) return false;
+      if (!Findable(s)) return false;
     return true;
   }
+
+  /** Whether the set can look for `s`. */
+  static bool Findable(const std::string& s) { return s.size() >= LiteralSet::kMinLength; }
 
   /** Builds the gate from the members' literals; false (no gate) when there is none to build. */
   bool Gate() {
@@ -204,7 +206,7 @@ struct GroupState {
       }
       // A line an ignoreregex checked first takes is an outcome too (ignored): it needs the member.
       for (const std::string& lit : m.ignore_literals) {
-        if (lit.size() < LiteralSet::kMinLength) {
+        if (!Findable(lit)) {
           any = true;
           continue;
         }
