@@ -27,7 +27,7 @@ import { SecondsStep } from '../../../src/filter/date/seconds-step.ts';
 import { GroupLane } from '../../../src/filter/group-lane.ts';
 import { decodeLine } from '../../../src/tail/line-splitter.ts';
 import { readSamples, stockFilters } from '../../compat/fail2ban-samples.ts';
-import { compiledFilter } from '../../support/compiled-filter.ts';
+import { compiledFilter, ldapFilter, writeFilter } from '../../support/compiled-filter.ts';
 import { REPO } from '../../support/config-dir.ts';
 import { fail2banPackage } from '../../support/fail2ban-package.ts';
 import { requireNativeRegex } from './native-addon.ts';
@@ -197,9 +197,9 @@ describe.skipIf(!available)('lane', () => {
     const conf = join(dir, 'step-conf');
     /** A filter.d filter `fail from <HOST>` with this datepattern (none: the defaults). */
     function filterWith(name: string, datepattern?: string): string {
-      mkdirSync(join(conf, 'filter.d'), { recursive: true });
-      writeFileSync(
-        join(conf, 'filter.d', `${name}.conf`),
+      writeFilter(
+        conf,
+        name,
         `[Definition]\nfailregex = ^\\s*\\S+ fail from <HOST>$\n${datepattern ? `datepattern = ${datepattern}\n` : ''}`,
       );
       return name;
@@ -459,13 +459,9 @@ describe.skipIf(!available)('lane', () => {
     it('looks for literals in the text the patterns read: a date inside the line joins what is on either side', () => {
       // "[] x: auth failure from " is in the line only once its date is taken out of "[DATE] x: ...".
       const conf = join(dir, 'junction-conf');
-      mkdirSync(join(conf, 'filter.d'), { recursive: true });
       const filter = (regex: string) => `[Definition]\nfailregex = ${regex}\ndatepattern = {^LN-BEG}\n`;
-      writeFileSync(
-        join(conf, 'filter.d', 'joined.conf'),
-        filter(String.raw`^\[\] x: auth failure from <HOST>$`),
-      );
-      writeFileSync(join(conf, 'filter.d', 'other.conf'), filter('^ other thing <HOST>$'));
+      writeFilter(conf, 'joined', filter(String.raw`^\[\] x: auth failure from <HOST>$`));
+      writeFilter(conf, 'other', filter('^ other thing <HOST>$'));
       const lines = Array.from({ length: 300 }, (_, i) => {
         const date = `Nov 27 10:${String(i % 60).padStart(2, '0')}:00`;
         return i % 2 === 0
@@ -484,20 +480,8 @@ describe.skipIf(!available)('lane', () => {
       // on the closing line, with sshd: 0 to 4 lines between, held as offsets, or searched while a
       // literal line is buffered; a non-ASCII closing line stops the group there.
       const conf = join(dir, 'group-ldap-conf');
-      mkdirSync(join(conf, 'filter.d'), { recursive: true });
-      const ldap = (close: string) =>
-        [
-          '[Definition]',
-          `failregex = ^\\s*\\S+ \\S+ conn=(?P<_conn>\\d+) ACCEPT from IP=<HOST>\\n(?:.*\\n)*?\\s*\\S+ \\S+ conn=(?P=_conn) ${close}$`,
-          '[Init]',
-          'maxlines = 5',
-          '',
-        ].join('\n');
-      writeFileSync(join(conf, 'filter.d', 'ldap-first.conf'), ldap('RESULT err=49'));
-      writeFileSync(
-        join(conf, 'filter.d', 'ldap-last.conf'),
-        ldap('RESULT tag=97 err=49 text=invalid credentials'),
-      );
+      writeFilter(conf, 'ldap-first', ldapFilter('RESULT err=49'));
+      writeFilter(conf, 'ldap-last', ldapFilter('RESULT tag=97 err=49 text=invalid credentials'));
       const at = (i: number) =>
         `Nov 27 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
       const lines: string[] = [];
@@ -539,7 +523,6 @@ describe.skipIf(!available)('lane', () => {
       // bytes: "root at" and "root atq " share them; "root at" is also inside ": user root atx
       // from "; " zq9", four bytes, ends the line, so it starts at the last place the set reads.
       const conf = join(dir, 'overlap-conf');
-      mkdirSync(join(conf, 'filter.d'), { recursive: true });
       const filters: Record<string, string> = {
         long: '^\\s*\\S+ \\S+: user root atx from <HOST>$',
         inside: '^\\s*\\S+ \\S+: (?:user )?root atx? from <HOST>$',
@@ -547,7 +530,7 @@ describe.skipIf(!available)('lane', () => {
         last: '^\\s*\\S+ \\S+: \\S+ <HOST> zq9$',
       };
       for (const [name, re] of Object.entries(filters))
-        writeFileSync(join(conf, 'filter.d', `${name}.conf`), `[Definition]\nfailregex = ${re}\n`);
+        writeFilter(conf, name, `[Definition]\nfailregex = ${re}\n`);
       const tails = [
         (ip: string) => `user root atx from ${ip}`,
         (ip: string) => `user root at from ${ip}`,
@@ -616,9 +599,9 @@ describe.skipIf(!available)('lane', () => {
   it('gives a line only an ignoreregex checked first matches "ignored", in the lane as by classify()', () => {
     // One ignoreregex, four failregexes: process() checks the ignoreregex first, on every line.
     const conf = join(dir, 'early-conf');
-    mkdirSync(join(conf, 'filter.d'), { recursive: true });
-    writeFileSync(
-      join(conf, 'filter.d', 'early.conf'),
+    writeFilter(
+      conf,
+      'early',
       [
         '[Definition]',
         'failregex = ^\\s*\\S+ one from <HOST>$',

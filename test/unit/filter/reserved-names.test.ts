@@ -4,18 +4,17 @@
 // properties instead: `(?P<constructor>...)` became `(?Pfunction Object() {...}`, and the filter
 // failed to compile.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compiledFilter } from '../../support/compiled-filter.ts';
+import { compiledFilter, writeFilter } from '../../support/compiled-filter.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'banhammer-reserved-'));
-mkdirSync(join(dir, 'filter.d'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function filter(failregex: string) {
-  writeFileSync(join(dir, 'filter.d', 'reserved.conf'), `[Definition]\nfailregex = ${failregex}\n`);
+  writeFilter(dir, 'reserved', `[Definition]\nfailregex = ${failregex}\n`);
   return compiledFilter('reserved', dir);
 }
 

@@ -4,7 +4,7 @@
 // share the pass, and filters that read dates alike share a group lane's. A subscriber without a filter still gets every line, unmatched.
 
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -12,7 +12,7 @@ import type { Filter, Match } from '../../../src/filter/compile.ts';
 import { GroupLane } from '../../../src/filter/group-lane.ts';
 import { LineSplitter } from '../../../src/tail/line-splitter.ts';
 import { ReaderPool } from '../../../src/tail/reader-pool.ts';
-import { compiledFilter } from '../../support/compiled-filter.ts';
+import { compiledFilter, ldapFilter, writeFilter } from '../../support/compiled-filter.ts';
 import { REPO } from '../../support/config-dir.ts';
 import { captureLogger, FakeClock, silentLogger } from '../../support/fakes.ts';
 
@@ -129,17 +129,7 @@ describe('ReaderPool: subscribers with filters', () => {
     // A multi-line filter (maxlines 5) reading the lines between its literal lines from the group's
     // pass: its matches come late, after sshd's of later lines; each subscriber's stay in order.
     const conf = join(dir, 'conf');
-    mkdirSync(join(conf, 'filter.d'), { recursive: true });
-    writeFileSync(
-      join(conf, 'filter.d', 'ldap.conf'),
-      [
-        '[Definition]',
-        'failregex = ^\\s*\\S+ \\S+ conn=(?P<_conn>\\d+) ACCEPT from IP=<HOST>\\n(?:.*\\n)*?\\s*\\S+ \\S+ conn=(?P=_conn) RESULT err=49$',
-        '[Init]',
-        'maxlines = 5',
-        '',
-      ].join('\n'),
-    );
+    writeFilter(conf, 'ldap', ldapFilter('RESULT err=49'));
     const at = (i: number) =>
       `Nov 27 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
     const lines: string[] = [];
