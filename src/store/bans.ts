@@ -11,6 +11,7 @@ import type { BanRecord } from '../ban/ports.ts';
 import type { Address } from '../core/address.ts';
 import type { BanOrder } from '../core/types.ts';
 import type { NewBan } from '../jail/ports.ts';
+import { BanCounts } from './ban-counts.ts';
 import type { BanRowWriter } from './ban-rows.ts';
 import type { Db } from './db.ts';
 
@@ -36,10 +37,8 @@ export class BanTable {
   readonly #record;
   readonly #move;
   readonly #moveMany;
-  /** address → bans on record in every jail. Undefined: not read yet. */
-  #counts: Map<string, number> | undefined;
-  /** jail → address → bans on record in that jail: no `jail address` string built per look-up. */
-  #jailCounts = new Map<string, Map<string, number>>();
+  /** Bans on record by address. Undefined: not read yet. */
+  #counts: BanCounts | undefined;
 
   /** `settle`: run before the counts are read from the file (the store's writer thread). */
   constructor(db: Db, rows: BanRowWriter, settle: () => void) {
@@ -98,37 +97,16 @@ export class BanTable {
    */
   plan(bans: readonly NewBan[]): unknown[] {
     const rows: unknown[] = [];
+    const counts = this.#counts;
     for (const { order, matches } of bans) {
       const { jail, address } = order;
-      // Counts unknown (not read yet) or an earlier ban in the jail: there may be a row to lift.
-      const lift = this.#mayBeActive(jail, address.text);
+      // Counted from now on, once the counts are read. Counts unknown, or an earlier ban in the
+      // jail: there may be a row to lift.
+      const lift = counts === undefined || counts.bump(jail, address.text) > 0;
       rows.push(jail, address.text, address.family, order.bannedAt, order.expiresAt, order.failures);
       rows.push(matches, lift);
-      this.#counted(order);
     }
     return rows;
-  }
-
-  /** Whether the jail may hold an active row of the address: counts not read yet, or a ban on record. */
-  #mayBeActive(jail: string, address: string): boolean {
-    return this.#counts === undefined || (this.#jailCounts.get(jail)?.get(address) ?? 0) > 0;
-  }
-
-  /** One more ban of the order's address on record, in the counts in memory once read. */
-  #counted(order: BanOrder): void {
-    if (!this.#counts) return;
-    const address = order.address.text;
-    this.#counts.set(address, (this.#counts.get(address) ?? 0) + 1);
-    this.#add(order.jail, address, 1);
-  }
-
-  #add(jail: string, address: string, n: number): void {
-    let inJail = this.#jailCounts.get(jail);
-    if (!inJail) {
-      inJail = new Map<string, number>();
-      this.#jailCounts.set(jail, inJail);
-    }
-    inJail.set(address, (inJail.get(address) ?? 0) + n);
   }
 
   /** Rewrites the start and end of the jail's active bans of these addresses (a clock step). */
@@ -138,10 +116,7 @@ export class BanTable {
 
   /** Bans of `address` on record, in `jail` or (undefined) in every jail. */
   count(address: Address, jail: string | undefined): number {
-    const counts = this.#counts ?? this.#readCounts();
-    return (
-      (jail === undefined ? counts.get(address.text) : this.#jailCounts.get(jail)?.get(address.text)) ?? 0
-    );
+    return (this.#counts ?? this.#readCounts()).count(address.text, jail);
   }
 
   /** Forgets the counts in memory: the next count() reads them from the table again. */
@@ -149,14 +124,10 @@ export class BanTable {
     this.#counts = undefined;
   }
 
-  #readCounts(): Map<string, number> {
+  #readCounts(): BanCounts {
     this.#settle();
-    const counts = new Map<string, number>();
-    this.#jailCounts = new Map();
-    for (const r of this.#countAll.all()) {
-      counts.set(r.address, (counts.get(r.address) ?? 0) + r.n);
-      this.#add(r.jail, r.address, r.n);
-    }
+    const counts = new BanCounts();
+    for (const r of this.#countAll.all()) counts.add(r.jail, r.address, r.n);
     this.#counts = counts;
     return counts;
   }

@@ -65,6 +65,39 @@ describe('SqliteStore.recordBans: a batch', () => {
     ]);
   });
 
+  it('counts bans per jail and over every jail, as read from the file and as recorded after', () => {
+    store.recordBans(
+      [ban(v4(1), NOW, 'web'), ban(v4(1), NOW, 'sshd')].map((order) => ({ order, matches: [] })),
+    );
+    // A fresh store: the counts are read from the file at the first count.
+    store.close();
+    store = new SqliteStore(join(dir, 'banhammer.sqlite3'));
+    expect([
+      store.banCount(v4(1), 'sshd'),
+      store.banCount(v4(1), 'web'),
+      store.banCount(v4(1), undefined),
+    ]).toEqual([1, 1, 2]);
+    store.recordBans(
+      [ban(v4(1), NOW + 1, 'mail'), ban(v4(1), NOW + 2, 'web'), ban(v4(2), NOW + 2, 'web')].map((order) => ({
+        order,
+        matches: [],
+      })),
+    );
+    expect(['sshd', 'web', 'mail', undefined].map((jail) => store.banCount(v4(1), jail))).toEqual([
+      1, 2, 1, 4,
+    ]);
+    expect([
+      store.banCount(v4(2), 'web'),
+      store.banCount(v4(2), 'sshd'),
+      store.banCount(v4(2), undefined),
+    ]).toEqual([1, 0, 1]);
+    // The web ban of 10.0.0.1 superseded its earlier row there; the other jails keep theirs.
+    expect(['sshd', 'web', 'mail'].map((jail) => store.activeBans(jail, NOW + 2).length)).toEqual([1, 2, 1]);
+    expect(store.activeBans('web', NOW + 2).find((b) => b.address.text === v4(1).text)?.bannedAt).toBe(
+      NOW + 2,
+    );
+  });
+
   it("forgets each banned address's failures in its own jail only, written and queued", () => {
     for (let i = 0; i < 3; i++) {
       store.recordFailure('sshd', { address: v4(i), time: NOW, line: `a ${i}` });
