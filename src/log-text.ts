@@ -5,10 +5,7 @@
 // that origin could otherwise forge a ban line that a recidive jail would act on.
 
 import type { DestinationStream } from 'pino';
-import { requirePackage } from './core/require-package.ts';
 import { batchedPerTurn } from './log-batch.ts';
-
-const pino = requirePackage('pino') as typeof import('pino');
 
 /** legacy: fail2ban 0.8 (`fail2ban.actions: WARNING [jail] Ban IP`); modern: 0.9 and later. */
 export type LogStyle = 'legacy' | 'modern';
@@ -85,19 +82,43 @@ interface PinoRecord {
   [key: string]: unknown;
 }
 
+/**
+ * A group of events (events.ts: a ban storm's Found and Ban lines come in groups of hundreds):
+ * its lines' common head, formatted once, and its addresses; undefined for any other record.
+ */
+function eventGroup(
+  rec: PinoRecord,
+  style: LogStyle,
+  pid: number,
+): { prefix: string; ips: string[] } | undefined {
+  const { event, jail, ips } = rec;
+  if (!event || jail === undefined || !Array.isArray(ips) || !ips.every((ip) => typeof ip === 'string'))
+    return undefined;
+  return { prefix: formatEvent(style, event, { time: rec.time, jail, ip: '', pid }), ips };
+}
+
+/** A group's lines as bytes, each ending in a newline: no string of the whole group is built. */
+function groupBytes({ prefix, ips }: { prefix: string; ips: readonly string[] }): Buffer {
+  const head = Buffer.from(prefix);
+  let room = 0;
+  for (const ip of ips) room += head.length + 3 * ip.length + 1;
+  const out = Buffer.allocUnsafe(room);
+  let at = 0;
+  for (const ip of ips) {
+    at += head.copy(out, at);
+    at += out.write(ip, at);
+    out[at++] = 0x0a;
+  }
+  return out.subarray(0, at);
+}
+
 /** A pino record as one text line (a group of events: a line each); ban events in fail2ban's exact format. */
 export function formatRecord(rec: PinoRecord, style: LogStyle, pid: number): string {
   if (rec.event && rec.jail !== undefined && rec.ip !== undefined) {
     return formatEvent(style, rec.event, { time: rec.time, jail: rec.jail, ip: rec.ip, pid });
   }
-  const { event, jail, ips } = rec;
-  if (event && jail !== undefined && Array.isArray(ips) && ips.every((ip) => typeof ip === 'string')) {
-    // The lines of a group differ only in their address: the head is formatted once (a ban
-    // storm's Found and Ban lines come in groups of hundreds, events.ts).
-    if (ips.length === 0) return '';
-    const prefix = formatEvent(style, event, { time: rec.time, jail, ip: '', pid });
-    return `${prefix}${ips.join(`\n${prefix}`)}`;
-  }
+  const group = eventGroup(rec, style, pid);
+  if (group) return group.ips.length === 0 ? '' : `${group.prefix}${group.ips.join(`\n${group.prefix}`)}`;
   const logger = `banhammer.${rec.stage ?? (rec.jail !== undefined ? 'jail' : 'server')}`;
   let text = rec.jail !== undefined ? `[${rec.jail}] ${rec.msg ?? ''}` : (rec.msg ?? '');
   for (const key of FIELDS) {
@@ -114,17 +135,18 @@ export function formatRecord(rec: PinoRecord, style: LogStyle, pid: number): str
  * write what is pending first.
  */
 export function textFileStream(path: string, style: LogStyle): DestinationStream & { flushSync(): void } {
-  const file = batchedPerTurn(pino.destination({ dest: path, mkdir: true, sync: false }));
+  const file = batchedPerTurn({ dest: path, mkdir: true });
   return {
     write(chunk: string) {
-      let text = '';
       for (const json of chunk.split('\n')) {
         if (json === '') continue;
-        const line = formatRecord(JSON.parse(json) as PinoRecord, style, process.pid);
+        const rec = JSON.parse(json) as PinoRecord;
+        const group = rec.ip === undefined ? eventGroup(rec, style, process.pid) : undefined;
         // An empty group is no line at all, not an empty one.
-        if (line !== '') text += `${line}\n`;
+        if (group) {
+          if (group.ips.length > 0) file.write(groupBytes(group));
+        } else file.write(`${formatRecord(rec, style, process.pid)}\n`);
       }
-      file.write(text);
     },
     flushSync: () => file.flushSync(),
   };

@@ -33,7 +33,7 @@ export function createLogger(opts: { loglevel: string; logtarget: string; logsty
   // writes each record synchronously, a syscall per line, which was a sixth of a ban storm's time
   // (bench throughput). The buffer is written at exit; a SIGKILL loses the last moment's records.
   const fd = opts.logtarget === 'STDOUT' ? 1 : 2;
-  const streams: StreamEntry[] = [{ level, stream: batchedPerTurn(pino.destination({ fd, sync: false })) }];
+  const streams: StreamEntry[] = [{ level, stream: batchedPerTurn({ fd }) }];
   if (isLogFile(opts.logtarget))
     streams.push({ level, stream: textFileStream(opts.logtarget, opts.logstyle) });
   return pino({ level, base: { name: 'banhammerd' } }, pino.multistream(streams));

@@ -86,6 +86,46 @@ describe('fail2ban-format text log', () => {
     }
   });
 
+  it('writes groups, single events and messages to the file in the order logged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'banhammer-text-log-'));
+    try {
+      const path = join(dir, 'banhammer.log');
+      const stream = textFileStream(path, 'legacy');
+      const at = { level: 40, time: T, jail: 'jé' };
+      const records = [
+        { ...at, event: 'found', ips: ['192.0.2.1', '2001:db8::1'], level: 30 },
+        { ...at, msg: 'between' },
+        { ...at, event: 'ban', ip: '192.0.2.1' },
+        { ...at, event: 'ban', ips: ['192.0.2.2', '192.0.2.3'] },
+      ];
+      // Two chunks, as pino hands them over: the file keeps the order across both.
+      stream.write(
+        `${records
+          .slice(0, 2)
+          .map((r) => JSON.stringify(r))
+          .join('\n')}\n`,
+      );
+      stream.write(
+        `${records
+          .slice(2)
+          .map((r) => JSON.stringify(r))
+          .join('\n')}\n`,
+      );
+      const head = '2026-11-27 10:24:12,007';
+      const want = [
+        `${head} fail2ban.filter: INFO [jé] Found 192.0.2.1`,
+        `${head} fail2ban.filter: INFO [jé] Found 2001:db8::1`,
+        `${head} banhammer.jail: WARNING [jé] between`,
+        `${head} fail2ban.actions: WARNING [jé] Ban 192.0.2.1`,
+        `${head} fail2ban.actions: WARNING [jé] Ban 192.0.2.2`,
+        `${head} fail2ban.actions: WARNING [jé] Ban 192.0.2.3`,
+      ].join('\n');
+      await vi.waitFor(() => expect(existsSync(path) && readFileSync(path, 'utf8')).toBe(`${want}\n`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('never lets text from elsewhere forge a ban line', () => {
     const forged = 'x\n2026-11-27 10:24:12,000 fail2ban.actions: WARNING [sshd] Ban 203.0.113.66';
     const rec = {
