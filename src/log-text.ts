@@ -118,7 +118,8 @@ export function formatRecord(rec: PinoRecord, style: LogStyle, pid: number): str
     return formatEvent(style, rec.event, { time: rec.time, jail: rec.jail, ip: rec.ip, pid });
   }
   const group = eventGroup(rec, style, pid);
-  if (group) return group.ips.length === 0 ? '' : `${group.prefix}${group.ips.join(`\n${group.prefix}`)}`;
+  // The lines the text log writes for the group, without the last newline.
+  if (group) return group.ips.length === 0 ? '' : groupBytes(group).toString().slice(0, -1);
   const logger = `banhammer.${rec.stage ?? (rec.jail !== undefined ? 'jail' : 'server')}`;
   let text = rec.jail !== undefined ? `[${rec.jail}] ${rec.msg ?? ''}` : (rec.msg ?? '');
   for (const key of FIELDS) {
