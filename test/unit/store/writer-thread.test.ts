@@ -147,6 +147,50 @@ describe('SqliteStore: the writer thread', () => {
   });
 });
 
+describe('BanWriter: batches that waited', () => {
+  it('are written together, in one transaction that commits or fails them all, and answered in order', async () => {
+    const w = BanWriter.start(path)!;
+    for (let i = 0; i < 400 && !w.ready; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(w.ready).toBe(true);
+    const row = (address: string) => [
+      'sshd',
+      address,
+      4,
+      NOW,
+      NOW + 60_000,
+      3,
+      [`line of ${address}`],
+      false,
+    ];
+    const other = new Database(path);
+    other.exec(
+      `CREATE TRIGGER refuse BEFORE INSERT ON bans WHEN NEW.address = '10.9.0.3' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    );
+    // The write lock held here: the thread's first transaction waits for it (busy_timeout) while
+    // the next three batches arrive, and those three then go in one transaction.
+    other.exec('BEGIN IMMEDIATE');
+    const order: number[] = [];
+    const send = (i: number) =>
+      new Promise<string>((resolve) =>
+        w.write({ rows: row(`10.9.0.${i}`), cleared: [] }, (error) => {
+          order.push(i);
+          resolve(error?.message ?? 'written');
+        }),
+      );
+    const first = send(1);
+    await new Promise((r) => setTimeout(r, 200));
+    const rest = [2, 3, 4].map(send);
+    other.exec('COMMIT');
+    expect(await first).toBe('written');
+    expect(await Promise.all(rest)).toEqual(['refused', 'refused', 'refused']);
+    expect(order).toEqual([1, 2, 3, 4]);
+    const rows = other.prepare('SELECT address FROM bans ORDER BY id').all() as { address: string }[];
+    other.close();
+    expect(rows.map((r) => r.address)).toEqual(['10.9.0.1']);
+    w.close();
+  });
+});
+
 describe('BanWriter: a thread that has stopped', () => {
   it('is no longer ready, and fails a batch sent to it instead of leaving it unanswered', async () => {
     const w = BanWriter.start(path)!;
