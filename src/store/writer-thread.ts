@@ -28,15 +28,10 @@ export type WriterAnswer = { readonly seq: number; readonly error?: string } | {
  * This connection's page cache, in KiB: the daemon's own connection keeps SQLite's 2 MiB (db.ts),
  * but a storm's inserts into the address index touch far more pages than that, each of which
  * would be read back from the file at its next change. The thread runs only for storms.
+ * (Checkpoints stay at SQLite's default, every 1,000 WAL pages: fewer would fold more pages into
+ * the file at once, on whichever connection commits next, the daemon's thread's included.)
  */
 const CACHE_KIB = 16 * 1024;
-/**
- * WAL pages before this connection checkpoints them into the file: a storm's commits change the
- * same index pages again and again, and a checkpoint every 1,000 pages (SQLite's default) wrote
- * each of them to the file again and again. The WAL file is cut back to JOURNAL_LIMIT after.
- */
-const CHECKPOINT_PAGES = 10_000;
-const JOURNAL_LIMIT = 16 * 1024 * 1024;
 
 const { path, port, answered } = workerData as WriterData;
 const count = new Int32Array(answered);
@@ -52,8 +47,6 @@ function answer(message: WriterAnswer): void {
 
 const db = openDb(path);
 db.pragma(`cache_size = -${CACHE_KIB}`);
-db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
-db.pragma(`journal_size_limit = ${JOURNAL_LIMIT}`);
 const rows = new BanRowWriter(db);
 const write = db.transaction((batches: readonly BanRowBatch[]) => {
   for (const batch of batches) rows.write(batch);
