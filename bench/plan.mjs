@@ -91,6 +91,23 @@ export const STEPS = {
       '100,000 in ≤ 1.5 s',
       (b) => b.ms <= 1500,
     );
+    // The same storm from addresses all over the address space, as a botnet's: the state file's
+    // address index then changes all over in every commit, not at one end.
+    const spread = await measure('throughput-spread', 'banhammer', () =>
+      banThroughput(ns, banhammer, {
+        k: K_THROUGHPUT.banhammer,
+        runs: RUNS,
+        enoughMs: 15_000,
+        timeoutS: 180,
+        spread: true,
+      }),
+    );
+    row(
+      'ban throughput, the K addresses spread over 100 /8 networks (not one /8 in order)',
+      { banhammer: spread },
+      cells.throughput,
+      '—',
+    );
   },
   async latency(ns, { measure, row }) {
     const r = {};

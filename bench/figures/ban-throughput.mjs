@@ -1,16 +1,16 @@
 // Ban throughput: K distinct addresses, three failures each (maxretry = 3), appended to the log
 // in one write; timed from the write's return (the lines are in the log) until the kernel set
 // holds all K (polled over netlink by nft-watch.py, which asks for the last address, then counts
-// the set).
+// the set). `spread`: the addresses are spreadIpv4()'s, over many networks, not one /8's in a row.
 
 import { appendFileSync } from 'node:fs';
-import { failures, ipv4 } from '../lib/lines.mjs';
+import { failures, ipv4, spreadIpv4 } from '../lib/lines.mjs';
 import { freshLog, warmUp, withDaemon } from '../lib/session.mjs';
 import { median, repeat } from '../lib/stats.mjs';
 import { ms, now, waitForSet } from '../lib/watch.mjs';
 
-export async function banThroughput(ns, tool, { k, runs, enoughMs, timeoutS }) {
-  const addresses = Array.from({ length: k }, (_, i) => ipv4(10, i + 1));
+export async function banThroughput(ns, tool, { k, runs, enoughMs, timeoutS, spread = false }) {
+  const addresses = Array.from({ length: k }, (_, i) => (spread ? spreadIpv4(i + 1) : ipv4(10, i + 1)));
   // Encoded once, untimed: turning the 29 MB string into bytes at the append took 26-85 ms.
   const bytes = Buffer.from(failures(addresses, 3));
   const times = await repeat(

@@ -15,6 +15,17 @@ export function ipv4(first, i) {
   return `${first}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 }
 
+/**
+ * The i-th of up to 2^24 distinct addresses spread as a botnet's are, over 11.x to 110.x: i times
+ * an odd number, modulo 2^24, is a different 24-bit number for each i (the last three bytes),
+ * scattered over the space, unlike ipv4()'s neighbours (the state file's address index sees a
+ * storm's addresses land all over it, not at one end).
+ */
+export function spreadIpv4(i) {
+  const j = Math.imul(i, 0x9e3779b1) & 0xffffff;
+  return `${11 + (i % 100)}.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}`;
+}
+
 export function failLine(address, ms = Date.now(), n = 0) {
   return `${syslogStamp(ms)} bench-host sshd[${1000 + (n % 30000)}]: Failed password for root from ${address} port ${1024 + (n % 60000)} ssh2\n`;
 }
