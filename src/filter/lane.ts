@@ -11,6 +11,7 @@
 // starts the lane again after it. So every line gets what process() would give it, and the date
 // detector and the finder end in the state process() would leave (filter/lane.test.ts compares).
 
+import { endBeforeCr } from '../core/line-end.ts';
 import type { DateLane } from './date/detector.ts';
 import type { DateDetector } from './date/index.ts';
 import { type FinderParts, ignoresFirst } from './find-failure.ts';
@@ -122,9 +123,7 @@ export function lineBefore(buf: Buffer, start: number): number {
 
 /** Where the line at `start` ends, before "\r\n" or "\n" (`next`: the line after it starts there). */
 export function lineEnd(buf: Buffer, start: number, next: number): number {
-  let end = next - 1;
-  if (end > start && buf[end - 1] === 0x0d) end--;
-  return end;
+  return endBeforeCr(buf, start, next - 1);
 }
 
 /** Rows per native call; the rows' memory (about 140 KiB for sshd) is kept for the next call. */

@@ -5,6 +5,7 @@
 // UTF-8 does at half the cost; each line is its own string, so a kept line never pins the chunk.
 
 import { isAscii } from 'node:buffer';
+import { endBeforeCr } from '../core/line-end.ts';
 
 /** The longest line delivered, in bytes without its newline. */
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -18,7 +19,7 @@ export type RunHandler = (buf: Buffer, from: number, to: number, maxLine: number
 
 /** The line buf[start, nl) as the splitter emits it: UTF-8 (ASCII reads alike), without its "\r". */
 export function decodeLine(buf: Buffer, start: number, nl: number): string {
-  return buf.toString('utf8', start, nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl);
+  return buf.toString('utf8', start, endBeforeCr(buf, start, nl));
 }
 
 export class LineSplitter {
@@ -61,7 +62,7 @@ export class LineSplitter {
         const line = Buffer.concat([...this.#pending, chunk.subarray(start, nl + 1)]);
         this.dropped += run(line, 0, line.length, this.maxLine);
       } else if (ascii && this.#pending.length === 0) {
-        emit(chunk.toString('latin1', start, nl > start && chunk[nl - 1] === 0x0d ? nl - 1 : nl));
+        emit(chunk.toString('latin1', start, endBeforeCr(chunk, start, nl)));
       } else {
         emit(this.#decode(chunk.subarray(start, nl)));
       }
@@ -92,7 +93,6 @@ export class LineSplitter {
 
   #decode(part: Buffer): string {
     const bytes = this.#pending.length === 0 ? part : Buffer.concat([...this.#pending, part]);
-    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-    return bytes.toString('utf8', 0, end);
+    return bytes.toString('utf8', 0, endBeforeCr(bytes, 0, bytes.length));
   }
 }

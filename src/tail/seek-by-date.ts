@@ -8,6 +8,7 @@
 // them all (a single misdated line among old ones): that is the cost this avoids.
 
 import type { FileHandle } from 'node:fs/promises';
+import { endBeforeCr } from '../core/line-end.ts';
 import type { SkipOld } from '../jail/ports.ts';
 import { MAX_LINE_BYTES } from './line-splitter.ts';
 
@@ -95,8 +96,7 @@ class Prober {
     let dates = 0;
     // A line that does not end inside the buffer is too long to date (or to be delivered).
     for (let nl = bytes.indexOf(0x0a, pos); nl >= 0 && from + pos < hi; nl = bytes.indexOf(0x0a, pos)) {
-      const end = nl > pos && bytes[nl - 1] === 0x0d ? nl - 1 : nl;
-      const time = this.#timeOf(bytes.toString('utf8', pos, end));
+      const time = this.#timeOf(bytes.toString('utf8', pos, endBeforeCr(bytes, pos, nl)));
       if (time !== undefined) {
         this.#seen.push({ at: from + pos, time });
         if (time >= this.#old) return { lastOldEnd, recent: true };
