@@ -7,7 +7,7 @@
 //
 // The turn's text is encoded to bytes once, here, and the destination writes bytes: given a
 // string, it measures the string's UTF-8 length at each write, encodes it to write it, and
-// encodes it again after the write to cut off what was written. A ban storm logs ~45 MB of
+// encodes it again after the write to cut off what was written. A ban storm logs ~40 MB of
 // text (a line per `Found` and per ban, on standard error and in the text log).
 
 import { requirePackage } from './core/require-package.ts';
