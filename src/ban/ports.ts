@@ -66,8 +66,10 @@ export interface StateStore {
   banMatches(address: Address, jail: string | undefined): string[];
   /** Marks the jail's active ban of `address` as lifted at `at`. */
   liftBan(jail: string, address: Address, at: number): void;
-  /** Bans of `jail` still in force at `now`. */
+  /** Bans of `jail` still in force at `now`, oldest first. */
   activeBans(jail: string, now: number): BanRecord[];
+  /** The same in pages, in the order recorded, the event loop turning between them (a restore). */
+  activeBanPages(jail: string, now: number): AsyncIterable<readonly BanRecord[]>;
   /** How many bans the jail ever issued (restored ones are not new bans). */
   totalBans(jail: string): number;
   /** Writes everything queued. */

@@ -107,15 +107,16 @@ export class Jail {
     this.#totalBanned = store.totalBans(this.name);
     const restored: BanOrder[] = [];
     const dropped: Address[] = [];
-    for (const b of store.activeBans(this.name, now)) {
-      // An operator who added their address to ignoreip and restarted must get back in.
-      if (this.#ignored(b.address)) dropped.push(b.address);
-      // Field by field: a spread was a tenth of a 100,000-ban restore (bench/figures/restore.mjs).
-      else {
-        const { address, bannedAt, expiresAt, failures } = b;
-        restored.push({ jail: this.name, address, bannedAt, expiresAt, failures, restored: true });
+    for await (const page of store.activeBanPages(this.name, now))
+      for (const b of page) {
+        // An operator who added their address to ignoreip and restarted must get back in.
+        if (this.#ignored(b.address)) dropped.push(b.address);
+        // Field by field: a spread was a tenth of a 100,000-ban restore (bench/figures/restore.mjs).
+        else {
+          const { address, bannedAt, expiresAt, failures } = b;
+          restored.push({ jail: this.name, address, bannedAt, expiresAt, failures, restored: true });
+        }
       }
-    }
     const inKernel = await this.#book.dropStale(restored);
     for (const address of dropped) {
       store.liftBan(this.name, address, now);

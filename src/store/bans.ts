@@ -15,8 +15,9 @@ import { BanCounts } from './ban-counts.ts';
 import type { BanRowWriter } from './ban-rows.ts';
 import type { Db } from './db.ts';
 
-/** An active ban's columns, as an array (raw mode): no object per row to build and drop. */
+/** An active ban's row id and columns, as an array (raw mode): no object per row to build and drop. */
 type ActiveRow = [
+  id: number,
   address: string,
   family: 4 | 6,
   bannedAt: number,
@@ -56,11 +57,13 @@ export class BanTable {
     this.#lift = db.prepare(
       'UPDATE bans SET lifted_at = ? WHERE jail = ? AND address = ? AND lifted_at IS NULL',
     );
+    // A page of them in row order, from where the last page stopped: by row id, not through
+    // bans_active, which each page would read again from its start (NOT INDEXED keeps the row id).
     this.#active = db
-      .prepare<[string, number], ActiveRow>(
-        `SELECT address, family, banned_at, expires_at, failures FROM bans
-         WHERE jail = ? AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
-         ORDER BY banned_at`,
+      .prepare<[number, string, number, number], ActiveRow>(
+        `SELECT id, address, family, banned_at, expires_at, failures FROM bans NOT INDEXED
+         WHERE id > ? AND jail = ? AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+         ORDER BY id LIMIT ?`,
       )
       .raw(true);
     this.#total = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM bans WHERE jail = ?');
@@ -143,15 +146,23 @@ export class BanTable {
     this.#lift.run(at, jail, address.text);
   }
 
-  active(jail: string, now: number): BanRecord[] {
-    // Rows as arrays: a restore reads 100,000 of them at start-up (bench/figures/restore.mjs).
-    const rows = this.#active.all(jail, now);
-    const out = new Array<BanRecord>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const [text, family, bannedAt, expiresAt, failures] = rows[i]!;
-      out[i] = { jail, address: { text, family }, bannedAt, expiresAt, failures };
+  /**
+   * The jail's bans in force at `now`, in the order they were written, `page` rows a query: each
+   * step of the iteration reads one page, so a caller can let the event loop turn between pages.
+   */
+  *active(jail: string, now: number, page: number): Generator<BanRecord[]> {
+    for (let after = 0; ; ) {
+      // Rows as arrays: a restore reads 100,000 of them at start-up (bench/figures/restore.mjs).
+      const rows = this.#active.all(after, jail, now, page);
+      const out = new Array<BanRecord>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const [id, text, family, bannedAt, expiresAt, failures] = rows[i]!;
+        out[i] = { jail, address: { text, family }, bannedAt, expiresAt, failures };
+        after = id;
+      }
+      yield out;
+      if (rows.length < page) return;
     }
-    return out;
   }
 
   total(jail: string): number {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BanRecord } from '../../../src/ban/ports.ts';
 import type { Address } from '../../../src/core/address.ts';
 import type { BanOrder, Failure } from '../../../src/core/types.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
@@ -229,6 +230,45 @@ describe('SqliteStore: bans', () => {
     s.recordBan(ban(B, NOW + 5, null), []);
     s.recordBan(ban(A, NOW, null), []);
     expect(s.activeBans('sshd', NOW + 10).map((b) => b.address)).toEqual([A, B]);
+  });
+
+  it('reads active bans in pages, the event loop turning between them', async () => {
+    store = new SqliteStore(path, { activePage: 4 });
+    const s = store;
+    const v4 = (i: number): Address => ({ text: `198.51.100.${i}`, family: 4 });
+    // Eleven active bans, with rows the read skips between them: another jail's, a lifted one,
+    // an expired one. The clock was set back before the last ban: it started earliest.
+    for (let i = 1; i <= 10; i++) {
+      s.recordBan(ban(v4(i), NOW + i, null), []);
+      if (i % 3 === 0) s.recordBan(ban(v4(i), NOW + i, null, 'web'), []);
+    }
+    s.recordBan(ban(v4(20), NOW, NOW + 1), []);
+    s.recordBan(ban(v4(21), NOW, null), []);
+    s.liftBan('sshd', v4(21), NOW + 1);
+    s.recordBan(ban(v4(11), NOW - 5, null), []);
+    // Counts the turns of the event loop while the read runs.
+    let turns = 0;
+    let reading = true;
+    const count = () => {
+      turns++;
+      if (reading) setImmediate(count);
+    };
+    setImmediate(count);
+    const pages: number[] = [];
+    const read: BanRecord[] = [];
+    for await (const page of s.activeBanPages('sshd', NOW + 20)) {
+      pages.push(page.length);
+      read.push(...page);
+    }
+    reading = false;
+    // In the order recorded; activeBans() lists the same oldest first.
+    expect(read.map((b) => b.address.text)).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((i) => v4(i).text),
+    );
+    expect(pages).toEqual([4, 4, 3]);
+    expect(s.activeBans('sshd', NOW + 20)).toEqual([read.at(-1), ...read.slice(0, -1)]);
+    // The loop turned between the pages.
+    expect(turns).toBeGreaterThanOrEqual(2);
   });
 
   it('counts every ban the jail issued, expired and lifted ones too', () => {
