@@ -20,7 +20,7 @@ import { JournalCursorTable } from './journal-cursors.ts';
 
 /** The fewest bans in a tick that go to the writer thread: a storm's, not a line's. */
 const THREAD_MIN = 256;
-/** Active bans read at a time at start-up (activeBansPaced): about 10 ms of the event loop each. */
+/** Active bans read at a time at start-up (activeBanPages): about 10 ms of the event loop each. */
 const ACTIVE_PAGE = 10_000;
 
 /**
@@ -67,7 +67,8 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
 
   /**
    * `now` stamps saved positions, for purge(); `backstopMs`: see failures.ts; `threadMin`: the
-   * fewest bans in a tick that go to the writer thread (Infinity: none).
+   * fewest bans in a tick that go to the writer thread (Infinity: none); `activePage`: rows a page
+   * of activeBanPages() (ACTIVE_PAGE).
    */
   constructor(
     path: string,

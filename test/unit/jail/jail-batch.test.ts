@@ -10,6 +10,7 @@ import { EVENT_GROUP } from '../../../src/jail/events.ts';
 import { captureLogger, type FakeFirewall } from '../../support/fakes.ts';
 import { testJailConfig } from '../../support/jail-config.ts';
 import { type JailWorld, makeJailWorld, settle } from '../../support/jail-world.ts';
+import { countLoopTurns } from '../../support/loop-turns.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const BANTIME = 600_000;
@@ -152,24 +153,18 @@ describe('Jail: restore at start', () => {
     const n = RESTORE_CHUNK * 2 + 1;
     const orders = Array.from({ length: n }, (_, i) => order(v4(i + 1)));
     world.store.recordBans(orders.map((o) => ({ order: o, matches: [] })));
-    let turn = 0;
-    let ticking = true;
-    const tick = () => {
-      turn++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = countLoopTurns();
     const turns = new Set<number>();
     const firewall = world.firewall;
     const spy: FakeFirewall = Object.assign(Object.create(firewall) as FakeFirewall, {
       ban: (o: BanOrder) => {
-        turns.add(turn);
+        turns.add(loop.count);
         return firewall.ban(o);
       },
     });
     const jail = world.jail({ config: testJailConfig({ bantimeMs: BANTIME }), firewall: spy });
     await jail.start();
-    ticking = false;
+    loop.stop();
     expect(turns.size).toBe(3);
     expect(world.firewall.absent).toHaveLength(n);
     expect(jail.status().currentlyBanned).toBe(n);

@@ -8,6 +8,7 @@ import type { Address } from '../../../src/core/address.ts';
 import type { BanOrder, Failure } from '../../../src/core/types.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import { REPO } from '../../support/config-dir.ts';
+import { countLoopTurns } from '../../support/loop-turns.ts';
 
 const A: Address = { text: '192.0.2.1', family: 4 };
 const B: Address = { text: '2001:db8::2', family: 6 };
@@ -246,21 +247,14 @@ describe('SqliteStore: bans', () => {
     s.recordBan(ban(v4(21), NOW, null), []);
     s.liftBan('sshd', v4(21), NOW + 1);
     s.recordBan(ban(v4(11), NOW - 5, null), []);
-    // Counts the turns of the event loop while the read runs.
-    let turns = 0;
-    let reading = true;
-    const count = () => {
-      turns++;
-      if (reading) setImmediate(count);
-    };
-    setImmediate(count);
+    const loop = countLoopTurns();
     const pages: number[] = [];
     const read: BanRecord[] = [];
     for await (const page of s.activeBanPages('sshd', NOW + 20)) {
       pages.push(page.length);
       read.push(...page);
     }
-    reading = false;
+    loop.stop();
     // In the order recorded; activeBans() lists the same oldest first.
     expect(read.map((b) => b.address.text)).toEqual(
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((i) => v4(i).text),
@@ -268,7 +262,7 @@ describe('SqliteStore: bans', () => {
     expect(pages).toEqual([4, 4, 3]);
     expect(s.activeBans('sshd', NOW + 20)).toEqual([read.at(-1), ...read.slice(0, -1)]);
     // The loop turned between the pages.
-    expect(turns).toBeGreaterThanOrEqual(2);
+    expect(loop.count).toBeGreaterThanOrEqual(2);
   });
 
   it('counts every ban the jail issued, expired and lifted ones too', () => {
