@@ -50,14 +50,14 @@ export const NOTES = `Notes:
 - "(median of N)": the median of N runs; "(1 run)": banhammer's series stops after a run over 10x its
   target, where more runs cannot change the verdict (and fail2ban-regex gets one ~30 s run). The filter
   figure's short runs (banctl regex, sshg-parser) are five, after one untimed run.
-- The many-jails figures time 50,000 lines appended after the same lines from other addresses, untimed,
+- The many-jails figures time 200,000 lines appended after the same lines from other addresses, untimed,
   so the daemon's code has run once; their 49 other filters are fail2ban's stock filters, taken in
   name order, that read syslog-style dates (bench/figures/many-jails.mjs). Medians of five runs.
 - Times run from the log append's return (the lines are in the log; or the daemon's spawn) to the
   element seen in the kernel set, read over netlink inside the bench's namespace
   (bench/lib/nft-watch.py), on one monotonic clock. The write itself is not timed: in this VM a
-  write onto pages never used before took 16-32 ms for the storm's 29 MB, and 1.6-15 ms for the
-  many-jails figure's 5 MB, against ~80 ms for the one jail to read them.
+  write onto pages never used before took 16-32 ms for the storm's 29 MB (the many-jails figure
+  appends 21 MB).
 - fail2ban's K and N are scaled down (one nft process per ban); its start-up "inside findtime" reads
   20,000 lines, not 1M. Compare the rates (bans/s, lines/s) across columns.
 - The event-loop stall is measured by bench/loop-stall.mjs, preloaded into banhammerd with node --import
