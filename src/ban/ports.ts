@@ -66,9 +66,7 @@ export interface StateStore {
   banMatches(address: Address, jail: string | undefined): string[];
   /** Marks the jail's active ban of `address` as lifted at `at`. */
   liftBan(jail: string, address: Address, at: number): void;
-  /** Bans of `jail` still in force at `now`, oldest first. */
-  activeBans(jail: string, now: number): BanRecord[];
-  /** The same in pages, in the order recorded, the event loop turning between them (a restore). */
+  /** Bans of `jail` still in force at `now`, in pages, the event loop turning between them (a restore). */
   activeBanPages(jail: string, now: number): AsyncIterable<readonly BanRecord[]>;
   /** How many bans the jail ever issued (restored ones are not new bans). */
   totalBans(jail: string): number;

@@ -11,6 +11,7 @@
 import type { Address } from '../core/address.ts';
 import type { Failure } from '../core/types.ts';
 import type { Db } from './db.ts';
+import { inTimeOrder } from './time-order.ts';
 
 /** How often readers save positions, and failures with them (tail/reader-pool SAVE_INTERVAL_MS). */
 export const FLUSH_INTERVAL_MS = 1_000;
@@ -34,6 +35,8 @@ interface Row {
 
 /** Queued failures by jail, then address, each address's in the order they came. */
 type Queue = Map<string, Map<string, Failure[]>>;
+
+const failureTime = (f: Failure): number => f.time;
 
 const hasKeys = (o: Readonly<Record<string, string>> | undefined): o is Readonly<Record<string, string>> => {
   for (const _ in o) return true;
@@ -123,7 +126,7 @@ export class FailureTable {
     for (const failures of this.#queue.get(jail)?.values() ?? [])
       for (const f of failures)
         if (f.time >= since) queued.push({ address: f.address, time: f.time, line: f.line });
-    return inTimeOrder([...written, ...queued]);
+    return inTimeOrder([...written, ...queued], failureTime);
   }
 
   /**
@@ -137,7 +140,7 @@ export class FailureTable {
     for (const f of this.#queue.get(jail)?.get(address.text) ?? []) {
       if (f.time >= since) queued.push(f);
     }
-    if (queued.length >= counted) return inTimeOrder(queued);
+    if (queued.length >= counted) return inTimeOrder(queued, failureTime);
     this.#settle();
     const written = this.#of.all(jail, address.text, since).map(
       (r): Failure => ({
@@ -147,7 +150,7 @@ export class FailureTable {
         ...(r.fields === null ? {} : { fields: JSON.parse(r.fields) as Record<string, string> }),
       }),
     );
-    return inTimeOrder([...written, ...queued]);
+    return inTimeOrder([...written, ...queued], failureTime);
   }
 
   clear(jail: string, address: Address): void {
@@ -202,15 +205,4 @@ export class FailureTable {
         this.#queued += kept.length;
       }
   }
-}
-
-/**
- * The failures oldest first; a stable sort keeps lines of one second in the order they were read.
- * Sorted only when they are not already: they almost always are (the queue is in read order), and
- * sort() copies its array, every call (a ban storm's largest garbage, bench/figures/ban-throughput.mjs).
- */
-function inTimeOrder(failures: Failure[]): Failure[] {
-  for (let i = 1; i < failures.length; i++)
-    if (failures[i]!.time < failures[i - 1]!.time) return failures.sort((a, b) => a.time - b.time);
-  return failures;
 }

@@ -17,20 +17,12 @@ import { type Db, openDb } from './db.ts';
 import { type Cleared, FailureTable } from './failures.ts';
 import { FilePositionTable } from './file-positions.ts';
 import { JournalCursorTable } from './journal-cursors.ts';
+import { inTimeOrder } from './time-order.ts';
 
 /** The fewest bans in a tick that go to the writer thread: a storm's, not a line's. */
 const THREAD_MIN = 256;
 /** Active bans read at a time at start-up (activeBanPages): about 10 ms of the event loop each. */
 const ACTIVE_PAGE = 10_000;
-
-/**
- * Bans by start, oldest first, the earlier recorded first among equals. Read in the order they were
- * recorded, they are in this order already but for a clock set back between two bans: the sort
- * (stable, and linear on runs already in order) costs about nothing.
- */
-function oldestFirst(bans: BanRecord[]): BanRecord[] {
-  return bans.sort((a, b) => a.bannedAt - b.bannedAt);
-}
 
 /** Each ban's jail and address: the failures its commit ends. */
 const clearedBy = (bans: readonly NewBan[]): Cleared[] => bans.map((b) => [b.order.jail, b.order.address]);
@@ -207,9 +199,10 @@ export class SqliteStore implements StateStore, StepStore, BanBatchStore, Positi
     this.#settle();
     this.#bans.lift(jail, address, at);
   }
+  /** Bans of `jail` still in force at `now`, all at once, oldest first: what the file holds, for tests. */
   activeBans(jail: string, now: number): BanRecord[] {
     this.#settle();
-    return oldestFirst([...this.#bans.active(jail, now, Number.MAX_SAFE_INTEGER)].flat());
+    return inTimeOrder([...this.#bans.active(jail, now, Number.MAX_SAFE_INTEGER)].flat(), (b) => b.bannedAt);
   }
   /**
    * The same bans in pages of ACTIVE_PAGE rows, in the order recorded, the event loop turning
