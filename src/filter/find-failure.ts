@@ -30,6 +30,8 @@ export interface Match {
   readonly fields: Readonly<Record<string, string>>;
   /** The log lines behind this failure, oldest first: one, or several for a multi-line one. */
   readonly lines: readonly string[];
+  /** How many `lines` are: a one-line failure's line is the caller's, with no array to make. */
+  readonly lineCount: number;
 }
 
 export type { Outcome } from './outcome.ts';
@@ -132,6 +134,10 @@ class FoundMatch implements Match {
   get lines(): readonly string[] {
     this.#lines ??= this.#from!.matched.map(lineOf);
     return this.#lines;
+  }
+
+  get lineCount(): number {
+    return this.#lines?.length ?? this.#from!.matched.length;
   }
 }
 

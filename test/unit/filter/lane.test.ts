@@ -45,7 +45,7 @@ const SHIPPED = readdirSync(join(REPO, 'filter.d'))
 function describeOutcome(r: Outcome): unknown {
   if (r.outcome !== 'matched') return [r.outcome, r.dated];
   const m = r.match;
-  return [r.outcome, r.dated, m.pattern, m.address?.text, m.host, m.time, m.fields, m.lines];
+  return [r.outcome, r.dated, m.pattern, m.address?.text, m.host, m.time, m.fields, m.lines, m.lineCount];
 }
 
 /** Every line's outcome through classifyRange, lane on or off, and how many lines the lane read. */

@@ -41,10 +41,13 @@ describe('maxlines buffer', () => {
     expect(f.match('2026-11-27 11:00:00 WARN LoginService - login failed', NOW)).toBeUndefined();
     const m = f.match('2026-11-27 11:00:00   at client 192.0.2.10', NOW);
     expect(m?.address?.text).toBe('192.0.2.10');
+    // Counted before the lines are made (the jail reads the count first), and after: the same.
+    expect(m?.lineCount).toBe(2);
     expect(m?.lines).toEqual([
       '2026-11-27 11:00:00 WARN LoginService - login failed',
       '2026-11-27 11:00:00   at client 192.0.2.10',
     ]);
+    expect(m?.lineCount).toBe(2);
   });
 
   it('drops the lines a match used, so one line never completes two failures', () => {
@@ -176,6 +179,7 @@ describe('sessions by <F-MLFID>', () => {
     const m = f.match('Nov 27 11:00:01 sshd[300]: Connection from 192.0.2.40 port 5000', NOW);
     expect(m?.address?.text).toBe('192.0.2.40');
     expect(m?.lines).toHaveLength(2);
+    expect(m?.lineCount).toBe(2);
   });
 
   it('keeps at most 100 sessions, dropping the oldest', () => {
