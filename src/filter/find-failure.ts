@@ -100,46 +100,73 @@ function holdsAny(t: TupleLine, literals: readonly string[]): boolean {
 
 /**
  * A Match whose fields and lines are made when first read: `banctl regex` reads neither, and
- * building them was a tenth of its time per failing line.
+ * building them was a tenth of its time per failing line. It keeps what they are made from
+ * itself: a wrapping object, like an array of one line, was garbage made for every failing line
+ * of a ban storm.
  */
 class FoundMatch implements Match {
   #fields: Readonly<Record<string, string>> | undefined;
   #lines: readonly string[] | undefined;
-  #from: { readonly data: FailureData; readonly matched: readonly TupleLine[] } | undefined;
+  /** What the fields are read from, until they are. */
+  #data: FailureData | undefined;
+  /** The lines matched, until they are read: one, or several. */
+  #matched: TupleLine | readonly TupleLine[] | undefined;
 
-  constructor(
+  private constructor(
     readonly address: Address | undefined,
     readonly host: string | undefined,
     readonly time: number | undefined,
     readonly pattern: number,
-    from:
-      | { readonly data: FailureData; readonly matched: readonly TupleLine[] }
-      | {
-          readonly fields: Readonly<Record<string, string>> | undefined;
-          readonly lines: readonly string[] | undefined;
-        },
-  ) {
-    if ('data' in from) this.#from = from;
-    else {
-      this.#fields = from.fields;
-      this.#lines = from.lines;
-    }
+  ) {}
+
+  /** A match whose fields and lines are read from `data` and `matched` when first asked for. */
+  static lazy(
+    address: Address | undefined,
+    host: string | undefined,
+    time: number | undefined,
+    pattern: number,
+    data: FailureData,
+    matched: TupleLine | readonly TupleLine[],
+  ): FoundMatch {
+    const m = new FoundMatch(address, host, time, pattern);
+    m.#data = data;
+    m.#matched = matched;
+    return m;
+  }
+
+  /** A match with its fields and lines read already. */
+  static read(
+    address: Address | undefined,
+    host: string | undefined,
+    time: number | undefined,
+    pattern: number,
+    fields: Readonly<Record<string, string>>,
+    lines: readonly string[],
+  ): FoundMatch {
+    const m = new FoundMatch(address, host, time, pattern);
+    m.#fields = fields;
+    m.#lines = lines;
+    return m;
   }
 
   get fields(): Readonly<Record<string, string>> {
-    this.#fields ??= fieldsOf(this.#from!.data);
+    this.#fields ??= fieldsOf(this.#data!);
     return this.#fields;
   }
 
   get lines(): readonly string[] {
-    this.#lines ??= this.#from!.matched.map(lineOf);
+    this.#lines ??= asList(this.#matched!).map(lineOf);
     return this.#lines;
   }
 
   get lineCount(): number {
-    return this.#lines?.length ?? this.#from!.matched.length;
+    if (this.#lines) return this.#lines.length;
+    const matched = this.#matched!;
+    return 'pre' in matched ? 1 : matched.length;
   }
 }
+
+const asList = (m: TupleLine | readonly TupleLine[]): readonly TupleLine[] => ('pre' in m ? [m] : m);
 
 export class FailureFinder {
   readonly #p: FinderParts;
@@ -264,7 +291,7 @@ export class FailureFinder {
       this.#lane =
         Lane.for(this.#p, {
           failure: (pattern, hit, tuple, time, now, pre) =>
-            this.#failure(pattern, hit, pre ?? NO_GROUPS, [tuple], { time, dated: true, now }) ?? MISSED[1]!,
+            this.#failure(pattern, hit, pre ?? NO_GROUPS, tuple, time, true, now) ?? MISSED[1]!,
           dated: this.#dated,
         }) ?? null;
     }
@@ -330,7 +357,7 @@ export class FailureFinder {
         this.#holding = this.#holds.filter(Boolean).length;
       }
       if (ignoreregex.length > 0 && this.#ignores(matched)) return ignored;
-      return this.#failure(i, hit, pre, matched, { time, dated, now }) ?? missed;
+      return this.#failure(i, hit, pre, matched, time, dated, now) ?? missed;
     }
     return missed;
   }
@@ -357,7 +384,7 @@ export class FailureFinder {
       const hit = failregex[i]!.search(text);
       if (!hit) continue;
       if (ignoreregex.length > 0 && ignoreregex.some((ig) => ig.search(text))) return ignored;
-      return this.#failure(i, hit, pre, [tuple], { time, dated, now }) ?? missed;
+      return this.#failure(i, hit, pre, tuple, time, dated, now) ?? missed;
     }
     return missed;
   }
@@ -368,14 +395,16 @@ export class FailureFinder {
     return this.#p.ignoreregex.some((ig) => ig.search(searched));
   }
 
+  /** `matched`: the line, or the lines, the failure was read from. */
   #failure(
     pattern: number,
     hit: Hit,
     pre: Groups,
-    matched: readonly TupleLine[],
-    when: { time: number | undefined; dated: boolean; now: number },
+    matched: TupleLine | readonly TupleLine[],
+    time: number | undefined,
+    dated: boolean,
+    now: number,
   ): Outcome | undefined {
-    const { time, dated, now } = when;
     const groups = hit.groups;
     let fail: FailureData;
     if (pre === NO_GROUPS && typeof groups.mlfid !== 'string' && groups.matches === undefined) {
@@ -388,13 +417,13 @@ export class FailureFinder {
       fail = { ...pre, ...groups };
       const mlfid = fail.mlfid;
       if (typeof mlfid === 'string') {
-        fail = this.#sessions.merge(mlfid, fail, matched, now);
+        fail = this.#sessions.merge(mlfid, fail, asList(matched), now);
         if (truthy(fail.nofail)) return undefined;
       } else {
         // fail2ban checks <F-NOFAIL> only on session lines; a line marked not-a-failure is never
         // counted here, with or without a session (what fail2ban-regex reports too).
         if (truthy(fail.nofail)) return undefined;
-        fail.matches = [...(fail.matches ?? []), ...matched];
+        fail.matches = [...(fail.matches ?? []), ...asList(matched)];
       }
     }
     const ip = (fail.ip4 ?? fail.ip6 ?? fail.host) as string | undefined;
@@ -404,24 +433,24 @@ export class FailureFinder {
       if (fail !== groups) fail.mlfpending = 1;
       return undefined;
     }
-    // A session's data is merged into by later lines: its fields and lines are read now. This
-    // line's own groups belong to this match alone, so reading them can wait.
-    const lazy = fail === groups;
-    const fields = lazy ? undefined : fieldsOf(fail);
-    const lines = lazy ? undefined : (fail.matches ?? []).map(lineOf);
-    const matchedAs = (address: Address | undefined, host: string | undefined): Outcome => ({
-      outcome: 'matched',
-      dated,
-      match: new FoundMatch(address, host, time, pattern, lazy ? { data: fail, matched } : { fields, lines }),
-    });
+    let address: Address | undefined;
+    let host: string | undefined;
     if (ip !== undefined) {
       // An address-shaped capture that is not an address (999.1.1.1) reports nothing.
-      const address = this.#addresses.parse(ip);
-      return address ? matchedAs(address, undefined) : undefined;
+      address = this.#addresses.parse(ip);
+      if (!address) return undefined;
+    } else if (dns !== undefined && this.#p.usedns !== 'no') host = dns;
+    else {
+      // A failure id that is an address is banned as one; any other id has nothing to ban.
+      address = this.#addresses.parse(String(fail.fid ?? ''));
+      if (!address) return undefined;
     }
-    if (dns !== undefined && this.#p.usedns !== 'no') return matchedAs(undefined, dns);
-    // A failure id that is an address is banned as one; any other id has nothing to ban.
-    const byId = this.#addresses.parse(String(fail.fid ?? ''));
-    return byId ? matchedAs(byId, undefined) : undefined;
+    // A session's data is merged into by later lines: its fields and lines are read now. This
+    // line's own groups belong to this match alone, so reading them can wait.
+    const match =
+      fail === groups
+        ? FoundMatch.lazy(address, host, time, pattern, fail, matched)
+        : FoundMatch.read(address, host, time, pattern, fieldsOf(fail), (fail.matches ?? []).map(lineOf));
+    return { outcome: 'matched', dated, match };
   }
 }
