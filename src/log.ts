@@ -27,14 +27,34 @@ export function isLogFile(logtarget: string): boolean {
   return !STREAMS.has(logtarget.toUpperCase());
 }
 
-export function createLogger(opts: { loglevel: string; logtarget: string; logstyle: LogStyle }): Logger {
+/** `jsonFd`: where the JSON goes instead of standard error (standard output for STDOUT); for tests. */
+export function createLogger(
+  opts: { loglevel: string; logtarget: string; logstyle: LogStyle },
+  jsonFd?: number,
+): Logger {
   const level = LEVELS[opts.loglevel.toUpperCase()] ?? 'info';
   // Buffered, a turn's records written together (log-batch.ts): process.stderr on a file or pipe
   // writes each record synchronously, a syscall per line, which was a sixth of a ban storm's time
   // (bench throughput). The buffer is written at exit; a SIGKILL loses the last moment's records.
-  const fd = opts.logtarget === 'STDOUT' ? 1 : 2;
+  const fd = jsonFd ?? (opts.logtarget === 'STDOUT' ? 1 : 2);
   const streams: StreamEntry[] = [{ level, stream: batchedPerTurn({ fd }) }];
-  if (isLogFile(opts.logtarget))
-    streams.push({ level, stream: textFileStream(opts.logtarget, opts.logstyle) });
-  return pino({ level, base: { name: 'banhammerd' } }, pino.multistream(streams));
+  if (!isLogFile(opts.logtarget))
+    return pino({ level, base: { name: 'banhammerd' } }, pino.multistream(streams));
+  // Both streams take every level the logger writes, so the record a hook call shows the text
+  // stream is the next one pino writes to it (log-text.ts take()).
+  const text = textFileStream(opts.logtarget, opts.logstyle);
+  streams.push({ level, stream: text });
+  return pino(
+    {
+      level,
+      base: { name: 'banhammerd' },
+      hooks: {
+        logMethod(args, method) {
+          text.take(args[0], () => this.bindings().jail, Date.now());
+          method.apply(this, args);
+        },
+      },
+    },
+    pino.multistream(streams),
+  );
 }

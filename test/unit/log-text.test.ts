@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { JailEvents } from '../../src/jail/events.ts';
+import { createLogger } from '../../src/log.ts';
 import { formatEvent, formatRecord, formatTime, sanitize, textFileStream } from '../../src/log-text.ts';
 
 const T = new Date(2026, 10, 27, 10, 24, 12, 7).getTime();
@@ -139,5 +141,94 @@ describe('fail2ban-format text log', () => {
     expect(line).not.toContain('\n');
     expect(line).not.toMatch(/fail2ban\.actions: WARNING \[(.*)\] Ban/);
     expect(sanitize('a\r\nfail2ban.actions')).toBe('a??fail2ban_actions');
+  });
+});
+
+describe('the daemon logger with a text log file', () => {
+  it('writes a group of events once, from the object logged, in order with the other records', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'banhammer-logger-'));
+    try {
+      const path = join(dir, 'banhammer.log');
+      const jsonPath = join(dir, 'json.log');
+      const jsonFd = openSync(jsonPath, 'w');
+      const root = createLogger({ loglevel: 'INFO', logtarget: path, logstyle: 'legacy' }, jsonFd);
+      const events = new JailEvents(root.child({ jail: 'sshd' }));
+      const address = (text: string) => ({ text, family: 4 as const });
+      const ban = (text: string) => ({
+        jail: 'sshd',
+        address: address(text),
+        bannedAt: T,
+        expiresAt: T + 600_000,
+        failures: 3,
+        restored: false,
+      });
+      root.info('before');
+      for (const ip of ['192.0.2.1', '192.0.2.1', '192.0.2.2']) events.found(address(ip));
+      events.flush();
+      root.child({ jail: 'sshd' }).warn('between');
+      events.banned([ban('192.0.2.1'), ban('192.0.2.2')]);
+      // Shaped like a group but no event: a message, parsed from its JSON as any other record.
+      root.info({ ips: ['198.51.100.1'] }, 'not a group');
+      const body = () => (existsSync(path) ? readFileSync(path, 'utf8').replace(/^\S+ \S+ /gm, '') : '');
+      const want = [
+        'banhammer.server: INFO before',
+        'fail2ban.filter: INFO [sshd] Found 192.0.2.1',
+        'fail2ban.filter: INFO [sshd] Found 192.0.2.1',
+        'fail2ban.filter: INFO [sshd] Found 192.0.2.2',
+        'banhammer.jail: WARNING [sshd] between',
+        'fail2ban.actions: WARNING [sshd] Ban 192.0.2.1',
+        'fail2ban.actions: WARNING [sshd] Ban 192.0.2.2',
+        'banhammer.server: INFO not a group',
+      ];
+      await vi.waitFor(() => expect(body()).toBe(`${want.join('\n')}\n`));
+      // The JSON log still has every record, the groups whole.
+      await vi.waitFor(() => expect(readFileSync(jsonPath, 'utf8').trim().split('\n')).toHaveLength(5));
+      const json = readFileSync(jsonPath, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event?: string; ips?: string[] });
+      expect(json.filter((r) => r.event).map((r) => [r.event, r.ips])).toEqual([
+        ['found', ['192.0.2.1', '192.0.2.1', '192.0.2.2']],
+        ['ban', ['192.0.2.1', '192.0.2.2']],
+      ]);
+      closeSync(jsonFd);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never skips a record for a group the text stream was shown but not sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'banhammer-text-log-'));
+    try {
+      const path = join(dir, 'banhammer.log');
+      const stream = textFileStream(path, 'legacy');
+      // Shown by the hook, but (say) filtered out before reaching this stream: the next record
+      // is another one, which must still be written.
+      stream.take({ event: 'found', ips: ['192.0.2.9'] }, () => 'sshd', T);
+      stream.write(`${JSON.stringify({ level: 30, time: T, msg: 'next' })}\n`);
+      const want = [
+        '2026-11-27 10:24:12,007 fail2ban.filter: INFO [sshd] Found 192.0.2.9',
+        '2026-11-27 10:24:12,007 banhammer.server: INFO next',
+      ];
+      await vi.waitFor(() =>
+        expect(existsSync(path) && readFileSync(path, 'utf8')).toBe(`${want.join('\n')}\n`),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes an address with characters beyond ASCII as UTF-8', () => {
+    const rec = {
+      level: 30,
+      time: T,
+      event: 'found' as const,
+      jail: 'sshd',
+      ips: ['fe80::1%é0', '192.0.2.1'],
+    };
+    expect(formatRecord(rec, 'legacy', 1).split('\n')).toEqual([
+      '2026-11-27 10:24:12,007 fail2ban.filter: INFO [sshd] Found fe80::1%é0',
+      '2026-11-27 10:24:12,007 fail2ban.filter: INFO [sshd] Found 192.0.2.1',
+    ]);
   });
 });
