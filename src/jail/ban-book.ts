@@ -149,8 +149,9 @@ export class BanBook {
     done?: () => void,
   ): void {
     const key = order.address.text;
-    const fresh = this.#kernelKnown && !this.#active.has(key) && !this.#mayHoldNow(key);
-    const entry = this.#track({ order, matches, fields, banCount, ...this.#unapplied(fresh) });
+    const earlier = this.#active.get(key);
+    const fresh = this.#kernelKnown && earlier === undefined && !this.#mayHoldNow(key);
+    const entry = this.#track(this.#unapplied(order, matches, fields, banCount, fresh), earlier);
     if (this.#pending.length === 0) queueMicrotask(() => this.#commit());
     this.#pending.push({ entry, done });
   }
@@ -168,13 +169,10 @@ export class BanBook {
       const chunk = this.#unskewed(stored.slice(i, i + RESTORE_CHUNK));
       events.restored(chunk);
       const entries = chunk.map((order) =>
-        this.#track({
-          order,
-          matches: NO_MATCHES,
-          fields: NO_FIELDS,
-          banCount: undefined,
-          ...this.#unapplied(false),
-        }),
+        this.#track(
+          this.#unapplied(order, NO_MATCHES, NO_FIELDS, undefined, false),
+          this.#active.get(order.address.text),
+        ),
       );
       const sent = firewall.banMany(chunk, absent).then((refused) => {
         // Refused bans stay recorded: the next start applies them again.
@@ -325,9 +323,27 @@ export class BanBook {
     this.#mayHold.clear();
   }
 
-  /** A new entry's firewall bookkeeping, before the firewall has applied it. */
-  #unapplied(fresh: boolean): Pick<Active, 'expiry' | 'fresh' | 'madeAt' | 'lingerMs'> {
-    return { expiry: undefined, fresh, madeAt: this.#mono(), lingerMs: LINGER_UNKNOWN_MS };
+  /**
+   * A new entry, before the firewall has applied it. Its fields in one literal: spreading the
+   * bookkeeping into it made a second object per ban of a storm.
+   */
+  #unapplied(
+    order: BanOrder,
+    matches: readonly string[],
+    fields: Readonly<Record<string, string>>,
+    banCount: number | undefined,
+    fresh: boolean,
+  ): Active {
+    return {
+      order,
+      matches,
+      fields,
+      banCount,
+      expiry: undefined,
+      fresh,
+      madeAt: this.#mono(),
+      lingerMs: LINGER_UNKNOWN_MS,
+    };
   }
 
   /** The firewall has applied these bans: their elements' timeouts began by now. */
@@ -353,10 +369,10 @@ export class BanBook {
   /**
    * Makes the ban active here (superseding an earlier one of its address), with its retirement
    * on the monotonic clock, as the kernel's timeout counts: a wall-clock step moves neither.
+   * `earlier`: the address's active entry, as the caller looked it up.
    */
-  #track(entry: Active): Active {
+  #track(entry: Active, earlier: Active | undefined): Active {
     const { order } = entry;
-    const earlier = this.#active.get(order.address.text);
     if (earlier) this.#forget(earlier);
     if (order.expiresAt !== null)
       entry.expiry = this.#expiries.add(entry, order.expiresAt - this.#d.clock.now());
