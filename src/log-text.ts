@@ -155,8 +155,8 @@ export interface TextLogStream extends DestinationStream {
   flushSync(): void;
 }
 
-/** How the JSON of a group take() wrote begins its fields, after pino's head of the record. */
-const GROUP_FIELDS = /^\{"level":\d+,"time":\d+,[^\n]*"ips":\[/;
+/** Whether `chunk` is pino's JSON of a group: a record with an `ips` array, found near its start. */
+const isGroupRecord = (chunk: string): boolean => chunk.startsWith('{"level":') && chunk.includes('"ips":[');
 
 /**
  * A pino destination stream that writes `formatRecord` lines to a file. The lines of one tick
@@ -188,7 +188,7 @@ export function textFileStream(path: string, style: LogStyle): TextLogStream {
       // The group take() wrote; the check of its shape keeps a flag left over from eating another.
       if (taken) {
         taken = false;
-        if (GROUP_FIELDS.test(chunk)) return;
+        if (isGroupRecord(chunk)) return;
       }
       for (const json of chunk.split('\n')) {
         if (json === '') continue;
