@@ -180,11 +180,28 @@ export function renderElements(table: string, ops: readonly ElementOp[]): string
     if (adds.length > 0) lines.push(`add element ${addSet} { ${adds.join(', ')} }`);
     adds = [];
   };
+  // The last op's set and timeout, as text: a storm's ops share both, and naming the set checks the
+  // jail's name (a regex) and makes a new string that compares with the run's character by character.
+  let lastJail: string | undefined;
+  let lastFamily = 0;
+  let set = '';
+  let lastTimeout = 0;
+  let timeout = '';
   for (const op of ops) {
-    const set = `inet ${table} ${setName(op.jail, op.address.family)}`;
+    if (op.jail !== lastJail || op.address.family !== lastFamily) {
+      lastJail = op.jail;
+      lastFamily = op.address.family;
+      set = `inet ${table} ${setName(op.jail, op.address.family)}`;
+    }
     const a = op.address.text;
-    const elem =
-      op.kind === 'unban' || op.timeoutS === null ? a : `${a} timeout ${formatTimeout(op.timeoutS)}`;
+    let elem = a;
+    if (op.kind !== 'unban' && op.timeoutS !== null) {
+      if (op.timeoutS !== lastTimeout) {
+        lastTimeout = op.timeoutS;
+        timeout = formatTimeout(op.timeoutS);
+      }
+      elem = `${a} timeout ${timeout}`;
+    }
     if (op.kind === 'add') {
       if (set !== addSet) endAdds();
       addSet = set;
