@@ -23,8 +23,11 @@ export const BACKSTOP_MS = FLUSH_INTERVAL_MS * 1.5;
 /** A flood of distinct addresses must not grow the queue without bound: write at this size. */
 const MAX_QUEUED = 20_000;
 
-/** A jail and an address whose failures a ban ends. */
-export type Cleared = readonly [jail: string, address: Address];
+/** A jail and an address whose failures a ban ends: a ban's order has both. */
+export interface Cleared {
+  readonly jail: string;
+  readonly address: Address;
+}
 
 interface Row {
   address: string;
@@ -163,8 +166,8 @@ export class FailureTable {
    * Drops the queued failures of these addresses, once the bans' transaction (which deleted their
    * written rows, ban-rows.ts) has committed: a failed commit leaves the queue as it was.
    */
-  clearQueued(cleared: readonly Cleared[]): void {
-    for (const [jail, address] of cleared) this.#drop(jail, address.text);
+  clearQueued(cleared: Iterable<Cleared>): void {
+    for (const { jail, address } of cleared) this.#drop(jail, address.text);
   }
 
   /** Deletes failures older than `before`: nothing can count them any more. */

@@ -24,13 +24,16 @@ const THREAD_MIN = 256;
 /** Active bans read at a time at start-up (activeBanPages): about 10 ms of the event loop each. */
 const ACTIVE_PAGE = 10_000;
 
-/** Each ban's jail and address: the failures its commit ends. */
-const clearedBy = (bans: readonly NewBan[]): Cleared[] => bans.map((b) => [b.order.jail, b.order.address]);
+/**
+ * Each ban's order, whose jail and address name the failures its commit ends: the orders
+ * themselves, not a [jail, address] pair made for each ban of a storm.
+ */
+const clearedBy = (bans: readonly NewBan[]): Cleared[] => bans.map((b) => b.order);
 
 /** Addresses by jail, as BanRowBatch.cleared has them. */
 function byJail(cleared: readonly Cleared[]): [string, string[]][] {
   const out = new Map<string, string[]>();
-  for (const [jail, address] of cleared) {
+  for (const { jail, address } of cleared) {
     const texts = out.get(jail);
     if (texts) texts.push(address.text);
     else out.set(jail, [address.text]);
