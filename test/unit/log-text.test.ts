@@ -8,6 +8,16 @@ import { formatEvent, formatRecord, formatTime, sanitize, textFileStream } from 
 
 const T = new Date(2026, 10, 27, 10, 24, 12, 7).getTime();
 
+/** Runs `test` in a fresh temporary folder, removed afterwards whatever the test does. */
+async function inTempDir(test: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'banhammer-text-log-'));
+  try {
+    await test(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('fail2ban-format text log', () => {
   it('writes timestamps as fail2ban does, in local time', () => {
     expect(formatTime(T)).toBe('2026-11-27 10:24:12,007');
@@ -70,8 +80,7 @@ describe('fail2ban-format text log', () => {
   });
 
   it('writes a stream of records to the file with no line for an empty group', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'banhammer-text-log-'));
-    try {
+    await inTempDir(async (dir) => {
       const path = join(dir, 'banhammer.log');
       const stream = textFileStream(path, 'legacy');
       const ban = { level: 40, time: T, event: 'ban', jail: 'sshd' };
@@ -83,14 +92,11 @@ describe('fail2ban-format text log', () => {
       await vi.waitFor(() => expect(existsSync(path) && readFileSync(path, 'utf8')).toBe(want));
       stream.flushSync();
       expect(readFileSync(path, 'utf8')).toBe(want);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('writes groups, single events and messages to the file in the order logged', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'banhammer-text-log-'));
-    try {
+    await inTempDir(async (dir) => {
       const path = join(dir, 'banhammer.log');
       const stream = textFileStream(path, 'legacy');
       const at = { level: 40, time: T, jail: 'jé' };
@@ -123,9 +129,7 @@ describe('fail2ban-format text log', () => {
         `${head} fail2ban.actions: WARNING [jé] Ban 192.0.2.3`,
       ].join('\n');
       await vi.waitFor(() => expect(existsSync(path) && readFileSync(path, 'utf8')).toBe(`${want}\n`));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('never lets text from elsewhere forge a ban line', () => {
@@ -146,8 +150,7 @@ describe('fail2ban-format text log', () => {
 
 describe('the daemon logger with a text log file', () => {
   it('writes a group of events once, from the object logged, in order with the other records', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'banhammer-logger-'));
-    try {
+    await inTempDir(async (dir) => {
       const path = join(dir, 'banhammer.log');
       const jsonPath = join(dir, 'json.log');
       const jsonFd = openSync(jsonPath, 'w');
@@ -192,14 +195,11 @@ describe('the daemon logger with a text log file', () => {
         ['ban', ['192.0.2.1', '192.0.2.2']],
       ]);
       closeSync(jsonFd);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('never skips a record for a group the text stream was shown but not sent', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'banhammer-text-log-'));
-    try {
+    await inTempDir(async (dir) => {
       const path = join(dir, 'banhammer.log');
       const stream = textFileStream(path, 'legacy');
       // Shown by the hook, but (say) filtered out before reaching this stream: the next record
@@ -213,9 +213,7 @@ describe('the daemon logger with a text log file', () => {
       await vi.waitFor(() =>
         expect(existsSync(path) && readFileSync(path, 'utf8')).toBe(`${want.join('\n')}\n`),
       );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('writes an address with characters beyond ASCII as UTF-8', () => {
