@@ -76,7 +76,10 @@ interface Active {
   banCount: number | undefined;
   /** Undefined: the ban never expires. */
   expiry: Expiry<Active> | undefined;
-  /** Whether the kernel could not hold the address when this ban was made (a plain add). */
+  /**
+   * Whether the kernel could not hold the address when this ban was made (a plain add); nor, then,
+   * can the state file hold an earlier ban of it in force here (NewBan.fresh: no row to lift).
+   */
   fresh: boolean;
   /** When it was made, on the monotonic clock. */
   madeAt: number;
@@ -144,7 +147,7 @@ export class BanBook {
   impose(
     order: BanOrder,
     matches: readonly string[],
-    banCount: number,
+    banCount: number | undefined,
     fields: Readonly<Record<string, string>> = {},
     done?: () => void,
   ): void {

@@ -338,15 +338,23 @@ export class Jail {
   }
 
   #banFor(verdict: Verdict, now: number, { matches, fields }: Evidence, done?: () => void): void {
-    const count = this.#banCount(verdict.address);
-    const order = decide(this.name, verdict, this.#bantime(count), now);
+    // Earlier bans matter to bantime.increment and to actions' <bancount> only: a jail with
+    // neither does not look them up, a look-up per ban of a storm in a map of every address
+    // ever banned (and the first one reads them all from the file).
+    const count = this.#countsBans ? this.#banCount(verdict.address) : undefined;
+    const order = decide(this.name, verdict, this.#bantime(count ?? 0), now);
     this.#impose(order, matches, count, fields, done);
+  }
+
+  /** Whether a ban's earlier bans are needed: for bantime.increment, or for the jail's actions. */
+  get #countsBans(): boolean {
+    return this.#d.increment?.enabled === true || (this.#d.actions?.length ?? 0) > 0;
   }
 
   #impose(
     order: BanOrder,
     matches: readonly string[],
-    banCount: number,
+    banCount: number | undefined,
     fields: Readonly<Record<string, string>>,
     done?: () => void,
   ): void {

@@ -9,6 +9,12 @@ import type { Filter, Match } from '../filter/compile.ts';
 export interface NewBan {
   readonly order: BanOrder;
   readonly matches: readonly string[];
+  /**
+   * True when the jail knows the address has no earlier ban in force in it (no entry in its ban
+   * book, none that just ended or failed to lift, and the kernel set compared at start-up): no
+   * row to supersede. Unset: there may be one.
+   */
+  readonly fresh?: boolean;
 }
 
 /** The state file's side of a tick's bans: written together, one commit for all. */

@@ -101,11 +101,11 @@ export class BanTable {
   plan(bans: readonly NewBan[]): unknown[] {
     const rows: unknown[] = [];
     const counts = this.#counts;
-    for (const { order, matches } of bans) {
+    for (const { order, matches, fresh } of bans) {
       const { jail, address } = order;
-      // Counted from now on, once the counts are read. Counts unknown, or an earlier ban in the
-      // jail: there may be a row to lift.
-      const lift = counts === undefined || counts.bump(jail, address.text) > 0;
+      // Counted from now on, once the counts are read. Counts unknown (no jail has needed them):
+      // a row to lift unless the jail knows of none; known, an earlier ban in the jail may have one.
+      const lift = counts === undefined ? fresh !== true : counts.bump(jail, address.text) > 0;
       rows.push(jail, address.text, address.family, order.bannedAt, order.expiresAt, order.failures);
       rows.push(matches, lift);
     }

@@ -123,6 +123,33 @@ describe('Jail: the bans of one tick', () => {
     expect(world.store.banCount(a, 'other')).toBe(0);
     expect(world.store.activeBans('sshd', NOW)).toHaveLength(1);
   });
+
+  it('without bantime.increment or actions, looks up no earlier bans, and a re-ban still supersedes its row', async () => {
+    const banCount = vi.spyOn(world.store, 'banCount');
+    const recordBans = vi.spyOn(world.store, 'recordBans');
+    const jail = world.jail({ config: testJailConfig({ bantimeMs: BANTIME }) });
+    await jail.start();
+    const a = v4(9);
+    const fail = () => {
+      for (let i = 0; i < 3; i++) world.source.emit(`Failed for root from ${a.text}`);
+    };
+    fail();
+    await settle();
+    // Unknown to the ban book before: fresh, nothing on file to lift.
+    expect(recordBans.mock.calls[0]![0].map((b) => b.fresh)).toEqual([true]);
+    // Lifted in the kernel but not on file (the firewall refuses): the next ban is not fresh.
+    vi.spyOn(world.firewall, 'unban').mockRejectedValueOnce(new Error('refused'));
+    await expect(jail.unban(a)).rejects.toThrow('refused');
+    expect(world.store.activeBans('sshd', NOW)).toHaveLength(1);
+    fail();
+    await settle();
+    expect(recordBans.mock.calls[1]![0].map((b) => b.fresh)).toEqual([false]);
+    expect(banCount).not.toHaveBeenCalled();
+    // One row in force: the second ban's, its first one lifted as it superseded it.
+    const active = world.store.activeBans('sshd', NOW);
+    expect(active).toHaveLength(1);
+    expect(world.store.banCount(a, 'sshd')).toBe(2);
+  });
 });
 
 describe('Jail: restore at start', () => {
