@@ -85,6 +85,11 @@ interface Active {
   madeAt: number;
   /** How long the kernel's element may outlast the ban: known once the firewall applied it. */
   lingerMs: number;
+  /**
+   * Whether this is its address's entry in #active: kept with the table, so that telling needs no
+   * look-up in it (a storm's commit asked it of every ban, in a table of every address banned).
+   */
+  live: boolean;
 }
 
 /** A fresh ban waiting for the tick's state-file commit. */
@@ -214,10 +219,9 @@ export class BanBook {
     const batch = this.#pending;
     this.#pending = [];
     // Lifted (or superseded) before the commit: neither file nor kernel should get it.
-    const isLive = ({ entry }: Pending) => this.#active.get(entry.order.address.text) === entry;
     const livePending: Pending[] = [];
     for (const p of batch) {
-      if (isLive(p)) livePending.push(p);
+      if (p.entry.live) livePending.push(p);
       else p.done?.();
     }
     if (livePending.length === 0) return;
@@ -322,6 +326,7 @@ export class BanBook {
   /** Stops the retirement timers; the kernel and the state file keep the bans. */
   stop(): void {
     this.#expiries.clear();
+    for (const entry of this.#active.values()) entry.live = false;
     this.#active.clear();
     this.#mayHold.clear();
   }
@@ -346,6 +351,7 @@ export class BanBook {
       fresh,
       madeAt: this.#mono(),
       lingerMs: LINGER_UNKNOWN_MS,
+      live: true,
     };
   }
 
@@ -386,13 +392,16 @@ export class BanBook {
   /** No longer active here: out of the table, its retirement cancelled. */
   #forget(entry: Active): void {
     if (entry.expiry) this.#expiries.remove(entry.expiry);
-    if (this.#active.get(entry.order.address.text) === entry) this.#active.delete(entry.order.address.text);
+    if (!entry.live) return;
+    entry.live = false;
+    this.#active.delete(entry.order.address.text);
   }
 
   /** The kernel has dropped the element by now. */
   #expired(entry: Active): void {
     const { address } = entry.order;
-    if (this.#active.get(address.text) !== entry) return;
+    if (!entry.live) return;
+    entry.live = false;
     this.#active.delete(address.text);
     const now = this.#mono();
     this.#mayHold.set(address.text, now + entry.lingerMs);
