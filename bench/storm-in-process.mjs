@@ -9,10 +9,10 @@
 //   node --max-semi-space-size=32 bench/storm-in-process.mjs [STORMS] [K]
 //   BANHAMMER_DIST=/elsewhere/dist ...   (another build of the same tree, to compare two)
 
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO } from './lib/banhammer.mjs';
+import { jailLocal, REPO } from './lib/banhammer.mjs';
 import { failures, ipv4 } from './lib/lines.mjs';
 import { median } from './lib/stats.mjs';
 
@@ -25,6 +25,7 @@ const { SqliteStore } = await import(`${DIST}/store/sqlite-store.js`);
 const { createLogger } = await import(`${DIST}/log.js`);
 const { systemClock } = await import(`${DIST}/core/clock.js`);
 const { readRun } = await import(`${DIST}/tail/read-filters.js`);
+const { loadConfig } = await import(`${DIST}/config/load.js`);
 
 /** What the reader pool reads at once (tail/file-reader.ts). */
 const CHUNK = 256 * 1024;
@@ -37,6 +38,20 @@ const log = createLogger(
   { loglevel: 'INFO', logtarget: join(logDir, 'banhammer.log'), logstyle: 'modern' },
   openSync(join(logDir, 'stderr.log'), 'w'),
 );
+/**
+ * The sshd jail as the bench's daemons are configured (bench/lib/banhammer.mjs): the shipped
+ * jail.conf's defaults (ignoreip, ignoreself, ...) under the bench's jail.local, loaded by the
+ * daemon's own loader from a config folder made in `dir`.
+ */
+function jailConfig(dir) {
+  for (const f of ['jail.conf', 'banhammer.conf']) copyFileSync(join(REPO, f), join(dir, f));
+  cpSync(join(REPO, 'filter.d'), join(dir, 'filter.d'), { recursive: true });
+  writeFileSync(join(dir, 'jail.local'), jailLocal([{ name: 'sshd', logpath: join(dir, 'auth.log') }]));
+  const loaded = loadConfig(dir);
+  if ('problems' in loaded) throw new Error(JSON.stringify(loaded.problems));
+  return loaded.config.jails[0];
+}
+
 /** The event loop's thread's CPU time so far, in ms (Linux: its schedstat). */
 const threadCpuMs = () =>
   Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
@@ -67,27 +82,7 @@ async function storm(round) {
     },
   };
   const store = new SqliteStore(join(dir, 'banhammer.sqlite3'));
-  const config = {
-    name: 'sshd',
-    file: join(dir, 'jail.local'),
-    filter: 'sshd',
-    logpaths: [join(dir, 'auth.log')],
-    maxretry: 3,
-    findtimeMs: 600_000,
-    bantimeMs: 3_600_000,
-    bantimeOptions: [],
-    ignoreip: [],
-    ignoreHosts: [],
-    ignorecommand: '',
-    ignoreself: false,
-    usedns: 'warn',
-    logtimezone: '',
-    port: [],
-    protocol: 'tcp',
-    blockRules: [],
-    mailActions: [],
-    shellActions: [],
-  };
+  const config = jailConfig(dir);
   const jail = new Jail({
     config,
     filter,
