@@ -83,17 +83,18 @@ interface PinoRecord {
 }
 
 /**
- * A group of events (events.ts: a ban storm's Found and Ban lines come in groups of hundreds):
- * its lines' common head, formatted once, and its addresses; undefined for any other record.
+ * A group of events (events.ts: a ban storm's Found and Ban lines come in groups of hundreds),
+ * as a record with addresses (`ips`) and no single `ip`: its lines' common head, formatted once,
+ * and its addresses; undefined for any other record.
  */
 function eventGroup(
-  rec: PinoRecord,
+  rec: Pick<PinoRecord, 'event' | 'jail' | 'ip' | 'ips' | 'time'>,
   style: LogStyle,
   pid: number,
 ): { prefix: string; ips: string[] } | undefined {
   const { event, jail, ips } = rec;
-  if (!event || jail === undefined || !Array.isArray(ips) || !ips.every((ip) => typeof ip === 'string'))
-    return undefined;
+  if (!event || jail === undefined || rec.ip !== undefined || !Array.isArray(ips)) return undefined;
+  if (!ips.every((ip) => typeof ip === 'string')) return undefined;
   return { prefix: formatEvent(style, event, { time: rec.time, jail, ip: '', pid }), ips };
 }
 
@@ -177,10 +178,15 @@ export function textFileStream(path: string, style: LogStyle): TextLogStream {
     take(logged, jail, time) {
       if (logged === null || typeof logged !== 'object') return;
       const rec = logged as PinoRecord;
-      if (rec.ip !== undefined || !Array.isArray(rec.ips)) return;
+      // Only a record with addresses can be a group: the jail's name is read for no other.
+      if (!Array.isArray(rec.ips)) return;
       const name = rec.jail ?? jail();
       if (typeof name !== 'string') return;
-      const group = eventGroup({ ...rec, jail: name, time, level: 0 }, style, process.pid);
+      const group = eventGroup(
+        { event: rec.event, jail: name, ip: rec.ip, ips: rec.ips, time },
+        style,
+        process.pid,
+      );
       if (!group) return;
       writeGroup(group);
       taken = true;
@@ -194,7 +200,7 @@ export function textFileStream(path: string, style: LogStyle): TextLogStream {
       for (const json of chunk.split('\n')) {
         if (json === '') continue;
         const rec = JSON.parse(json) as PinoRecord;
-        const group = rec.ip === undefined ? eventGroup(rec, style, process.pid) : undefined;
+        const group = eventGroup(rec, style, process.pid);
         if (group) writeGroup(group);
         else file.write(`${formatRecord(rec, style, process.pid)}\n`);
       }
