@@ -392,17 +392,21 @@ export class BanBook {
   /** No longer active here: out of the table, its retirement cancelled. */
   #forget(entry: Active): void {
     if (entry.expiry) this.#expiries.remove(entry.expiry);
-    if (!entry.live) return;
+    this.#unlist(entry);
+  }
+
+  /** Takes the entry out of the table, and its `live` with it; false when it was not in it. */
+  #unlist(entry: Active): boolean {
+    if (!entry.live) return false;
     entry.live = false;
     this.#active.delete(entry.order.address.text);
+    return true;
   }
 
   /** The kernel has dropped the element by now. */
   #expired(entry: Active): void {
     const { address } = entry.order;
-    if (!entry.live) return;
-    entry.live = false;
-    this.#active.delete(address.text);
+    if (!this.#unlist(entry)) return;
     const now = this.#mono();
     this.#mayHold.set(address.text, now + entry.lingerMs);
     if (++this.#expiredSinceSweep >= SWEEP_EVERY) {
