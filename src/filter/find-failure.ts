@@ -162,11 +162,13 @@ class FoundMatch implements Match {
   get lineCount(): number {
     if (this.#lines) return this.#lines.length;
     const matched = this.#matched!;
-    return 'pre' in matched ? 1 : matched.length;
+    return isOneLine(matched) ? 1 : matched.length;
   }
 }
 
-const asList = (m: TupleLine | readonly TupleLine[]): readonly TupleLine[] => ('pre' in m ? [m] : m);
+/** Whether a failure's `matched` is its one line rather than a list of them. */
+const isOneLine = (m: TupleLine | readonly TupleLine[]): m is TupleLine => 'pre' in m;
+const asList = (m: TupleLine | readonly TupleLine[]): readonly TupleLine[] => (isOneLine(m) ? [m] : m);
 
 export class FailureFinder {
   readonly #p: FinderParts;
