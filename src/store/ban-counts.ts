@@ -1,8 +1,9 @@
 // Bans on record by address, in memory (bantime.increment, `<bancount>`, and whether a new ban
 // supersedes an active row): one entry per address, holding its count in every jail and in each
-// jail. A ban storm's bans each look their address up twice (the count, then the plan), and one
-// map keyed by address answers both: a map per jail beside one of totals took up to nine look-ups
-// a ban, in maps of 100,000 addresses whose entries are seldom in the processor's cache.
+// jail. Read only once a jail needs a count (bantime.increment, actions; jail.ts). Then a ban
+// storm's bans each look their address up twice (the count, then the plan), and one map keyed by
+// address answers both: a map per jail beside one of totals took up to nine look-ups a ban, in
+// maps of 100,000 addresses whose entries are seldom in the processor's cache.
 
 interface Entry {
   /** Bans in every jail. */
