@@ -65,8 +65,8 @@ export class FileReader {
   readonly #buf = Buffer.allocUnsafe(CHUNK);
   readonly #now: () => number;
   readonly #sink: LineSink;
-  /** BIG_CHUNK bytes, made at the first read that fills #buf. */
-  #big: Buffer | undefined;
+  /** Two buffers of BIG_CHUNK bytes, made at the first read that fills #buf. */
+  #big: readonly [Buffer, Buffer] | undefined;
 
   constructor(options: FileReaderOptions) {
     this.#o = options;
@@ -74,7 +74,7 @@ export class FileReader {
       line: options.emit,
       run: options.emitRun,
       big: () => {
-        this.#big ??= Buffer.allocUnsafe(BIG_CHUNK);
+        this.#big ??= [Buffer.allocUnsafe(BIG_CHUNK), Buffer.allocUnsafe(BIG_CHUNK)];
         return this.#big;
       },
     };
