@@ -6,7 +6,8 @@
 // ban handed to the firewall, the CPU of every thread and that of the event loop's thread alone.
 // Needs a built dist/ (npm run build); no root.
 //
-//   node --max-semi-space-size=32 bench/storm-in-process.mjs [STORMS] [K]
+//   node --semi-space-growth-factor=4 --initial-old-space-size=96 bench/storm-in-process.mjs [STORMS] [K]
+//   (the daemon's node flags, from bin/banhammerd.js's first line)
 //   BANHAMMER_DIST=/elsewhere/dist ...   (another build of the same tree, to compare two)
 
 import { copyFileSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
