@@ -7,6 +7,7 @@
 import type { Address } from '../core/address.ts';
 import type { Failure, Verdict } from '../core/types.ts';
 import { SlotIndex } from './slot-index.ts';
+import { WindowRows } from './window-rows.ts';
 
 export interface CounterOptions {
   readonly maxretry: number;
@@ -27,7 +28,9 @@ export class FailureCounter {
   /** Per slot: its address's newest failure time. */
   #newest = new Float64Array(INITIAL_SLOTS);
   /** Per slot with two failures or more inside findtime: their times, sorted. */
-  readonly #times = new Map<number, number[]>();
+  readonly #rows: WindowRows;
+  /** A window being judged: a slot's times and the new one, at most maxretry of them. */
+  readonly #window: Float64Array;
   /** Slots released, for reuse; slots from #end on were never used. */
   readonly #free: number[] = [];
   #end = 0;
@@ -38,6 +41,8 @@ export class FailureCounter {
 
   constructor(opts: CounterOptions) {
     this.#opts = opts;
+    this.#rows = new WindowRows(opts.maxretry - 1, INITIAL_SLOTS);
+    this.#window = new Float64Array(Math.max(2, opts.maxretry));
   }
 
   /**
@@ -61,23 +66,24 @@ export class FailureCounter {
       this.#slots.set(failure.address, this.#take(failure.time));
       return undefined;
     }
-    const times = this.#times.get(slot) ?? [this.#newest[slot]!];
+    const w = this.#window;
+    const n = this.#rows.read(slot, this.#newest[slot]!, w);
     // Lines can arrive slightly out of order (several files); keep the window sorted.
-    let at = times.length;
-    while (at > 0 && times[at - 1]! > failure.time) at--;
-    // In order (the usual case): a push; splice() makes an array of what it removed, every call.
-    if (at === times.length) times.push(failure.time);
-    else times.splice(at, 0, failure.time);
-    const newest = times[times.length - 1]!;
-    while (times[0]! < newest - findtimeMs) times.shift();
-    if (times.length >= maxretry) {
+    let at = n;
+    for (; at > 0 && w[at - 1]! > failure.time; at--) w[at] = w[at - 1]!;
+    w[at] = failure.time;
+    const newest = w[n]!;
+    let first = 0;
+    while (w[first]! < newest - findtimeMs) first++;
+    const count = n + 1 - first;
+    if (count >= maxretry) {
       this.#slots.delete(failure.address);
       this.#release(slot);
-      return { address: failure.address, failures: times.length, time: newest };
+      return { address: failure.address, failures: count, time: newest };
     }
     this.#newest[slot] = newest;
-    if (times.length > 1) this.#times.set(slot, times);
-    else this.#times.delete(slot);
+    if (count > 1) this.#rows.write(slot, w, first, n + 1);
+    else this.#rows.clear(slot);
     return undefined;
   }
 
@@ -100,6 +106,7 @@ export class FailureCounter {
     // A scan that has passed gives its slots back, not only for reuse.
     if (this.#slots.size === 0 && this.#end > INITIAL_SLOTS) {
       this.#newest = new Float64Array(INITIAL_SLOTS);
+      this.#rows.reset(INITIAL_SLOTS);
       this.#free.length = 0;
       this.#end = 0;
     }
@@ -127,6 +134,7 @@ export class FailureCounter {
       const grown = new Float64Array(slot * 2);
       grown.set(this.#newest);
       this.#newest = grown;
+      this.#rows.growSlots(grown.length);
     }
     this.#newest[slot] = time;
     return slot;
@@ -134,7 +142,7 @@ export class FailureCounter {
 
   /** The slot is free again (its address is out of the index). */
   #release(slot: number): void {
-    this.#times.delete(slot);
+    this.#rows.clear(slot);
     this.#free.push(slot);
   }
 }

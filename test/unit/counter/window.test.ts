@@ -97,4 +97,50 @@ describe('FailureCounter', () => {
     c.record(at(A, 100), 500);
     expect(c.record(at(A, 300), 500)).toMatchObject({ failures: 3, time: 500 });
   });
+
+  it('judges as a plain list of times per address would, while rows are taken, reused and slid', () => {
+    // The reference: each address's times in an array, sorted, slid and cut as record() says.
+    const reference = (maxretry: number, findtimeMs: number) => {
+      const windows = new Map<string, number[]>();
+      return (address: Address, time: number, now: number) => {
+        if (time < now - findtimeMs) return undefined;
+        const times = windows.get(address.text) ?? [];
+        times.push(time);
+        times.sort((x, y) => x - y);
+        const newest = times.at(-1)!;
+        while (times[0]! < newest - findtimeMs) times.shift();
+        if (times.length >= maxretry) {
+          windows.delete(address.text);
+          return { address, failures: times.length, time: newest };
+        }
+        windows.set(address.text, times);
+        return undefined;
+      };
+    };
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (const maxretry of [3, 5]) {
+      const c = new FailureCounter({ maxretry, findtimeMs: 1000 });
+      const expected = reference(maxretry, 1000);
+      const addresses = Array.from(
+        { length: 300 },
+        (_, i): Address => ({ text: `10.1.${i >> 8}.${i & 255}`, family: 4 }),
+      );
+      let now = 0;
+      let verdicts = 0;
+      for (let i = 0; i < 20_000; i++) {
+        now += Math.floor(random() * 3);
+        // Now and then a line from a little earlier: several files, read in turn.
+        const time = now - (random() < 0.1 ? Math.floor(random() * 200) : 0);
+        const address = addresses[Math.floor(random() ** 2 * addresses.length)]!;
+        const want = expected(address, time, now);
+        expect(c.record(at(address, time), now)).toEqual(want);
+        if (want) verdicts++;
+      }
+      expect(verdicts).toBeGreaterThan(1000);
+    }
+  });
 });
