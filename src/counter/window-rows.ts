@@ -1,10 +1,11 @@
 // The failure times of the counter's slots that hold two failures or more inside findtime, in
 // typed arrays: a row of up to maxretry - 1 times per such slot, from a pool of rows that grows
-// and is reused. A Map from slot to an array of times made and dropped a Map entry and an array
-// per attacking address; in a ban storm every address has its second failure and then its ban,
-// and that churn (a table rehashed as it grew and shrank, ~600 bytes of garbage per address) was
-// a fifth of the counter's time (bench/storm-in-process.mjs). Alternating storms of two daemons: the
-// daemon's thread 40 ms less CPU, the storm 20 ms shorter (medians of twelve pairs).
+// and is reused. A Map from slot to an array of times made an array and a Map entry per attacking
+// address, then dropped both: in a ban storm every address has its second failure, then its ban.
+// A Map set and emptied again, a million times, takes ~50 ms and rehashes its table as it grows
+// and shrinks (~7 ms for as many sets of a Map that keeps its size). Alternating storms of two
+// daemons: the daemon's thread used 40 ms less CPU, the storm took 20 ms less (medians of twelve
+// pairs, bench/figures/ban-throughput.mjs' storm).
 
 /** Rows the pool starts with; it doubles as windows fill up. */
 const INITIAL_ROWS = 64;
