@@ -88,8 +88,12 @@ export interface FollowOptions {
   readonly filter?: Filter;
 }
 
-/** A subscriber's line; `match`: its filter's, when the source already ran it (FollowOptions.filter). */
-export type LineListener = (line: Line, match?: Match) => void;
+/**
+ * A subscriber's line; `match`: its filter's, when the source already ran it (FollowOptions.filter);
+ * `read`: the number of the read it came with, the same for every line of one read, when the
+ * source numbers its reads.
+ */
+export type LineListener = (line: Line, match?: Match, read?: number) => void;
 
 /** Which lines are too old to count: dated before `since` (now − findtime) by `timeOf`. */
 export interface SkipOld {

@@ -19,6 +19,9 @@ import { seekByDate } from './seek-by-date.ts';
 
 type Listener = LineListener;
 
+/** Reads made by every pool, as numbered for subscribers (LineListener's `read`). */
+let reads = 0;
+
 /** How often positions reach the store at most. */
 export const SAVE_INTERVAL_MS = 1_000;
 /** A renamed-away file sends no events of its own; it is read this often until it goes quiet. */
@@ -214,10 +217,11 @@ export class ReaderPool {
    */
   #one(path: string, listeners: ReadonlyMap<Listener, Filter | undefined>, text: string): void {
     const now = this.#o.clock.now();
+    const read = ++reads;
     const line: Line = { text, source: path, time: now };
     const filters = new Set(listeners.values());
     if (filters.has(undefined)) {
-      for (const l of listeners.keys()) this.#deliver(l, line, undefined);
+      for (const l of listeners.keys()) this.#deliver(l, line, undefined, read);
       return;
     }
     const matches = new Map<Filter, Match | undefined>();
@@ -230,7 +234,7 @@ export class ReaderPool {
     }
     for (const [l, f] of listeners) {
       const match = matches.get(f!);
-      if (match) this.#deliver(l, line, match);
+      if (match) this.#deliver(l, line, match, read);
     }
   }
 
@@ -250,8 +254,9 @@ export class ReaderPool {
   ): number {
     const { buf } = run;
     const now = this.#o.clock.now();
+    const read = ++reads;
     const filters = new Set(listeners.values());
-    if (filters.has(undefined)) return this.#lineByLine(path, listeners, run, now);
+    if (filters.has(undefined)) return this.#lineByLine(path, listeners, run, now, read);
     // A line the filters match one after another (a group's members) is made into a Line once.
     let last: Line | undefined;
     let lastStart = -1;
@@ -273,7 +278,7 @@ export class ReaderPool {
       const to = subscribers.get(f)!;
       return (start, next, match, text) => {
         const line = lineAt(start, next, text);
-        for (const l of to) this.#deliver(l, line, match);
+        for (const l of to) this.#deliver(l, line, match, read);
       };
     };
     const failed = (err: unknown) => this.#filterFailed(path, err);
@@ -303,6 +308,7 @@ export class ReaderPool {
     listeners: ReadonlyMap<Listener, Filter | undefined>,
     run: { buf: Buffer; from: number; to: number; maxLine: number },
     now: number,
+    read: number,
   ): number {
     const { buf, from, to, maxLine } = run;
     let dropped = 0;
@@ -311,7 +317,7 @@ export class ReaderPool {
       if (nl - pos > maxLine) dropped++;
       else {
         const line: Line = { text: decodeLine(buf, pos, nl), source: path, time: now };
-        for (const l of listeners.keys()) this.#deliver(l, line, undefined);
+        for (const l of listeners.keys()) this.#deliver(l, line, undefined, read);
       }
       pos = nl + 1;
     }
@@ -327,9 +333,9 @@ export class ReaderPool {
   }
 
   // One failing subscriber must not starve the others or abort the read mid-chunk.
-  #deliver(listener: Listener, line: Line, match: Match | undefined): void {
+  #deliver(listener: Listener, line: Line, match: Match | undefined, read: number): void {
     try {
-      listener(line, match);
+      listener(line, match, read);
     } catch (err) {
       this.#o.log.error({ err, source: line.source }, 'Log line subscriber failed.');
     }

@@ -151,3 +151,49 @@ describe('Jail: a wall-clock step', () => {
     expect(told).toBeGreaterThan(1);
   });
 });
+
+describe('Jail: the clock, per read of the source', () => {
+  /** Counts the jail's readings of each clock from now on. */
+  function countReads() {
+    const reads = { wall: 0, monotonic: 0 };
+    const now = world.clock.now.bind(world.clock);
+    const monotonic = world.clock.monotonic.bind(world.clock);
+    world.clock.now = () => {
+      reads.wall++;
+      return now();
+    };
+    world.clock.monotonic = () => {
+      reads.monotonic++;
+      return monotonic();
+    };
+    return reads;
+  }
+  const line = (a: Address) => ({
+    text: `Failed for root from ${a.text}`,
+    source: 'fake',
+    time: world.clock.now(),
+  });
+
+  it('reads and checks the clocks at the first line of a read, and at every line without one', async () => {
+    const jail = await started();
+    const lines = [line(A), line(B), line(B)];
+    const other = { text: 'nothing to see', source: 'fake', time: NOW };
+    const reads = countReads();
+    for (const l of lines) jail.handle(l, undefined, 7);
+    expect(reads).toEqual({ wall: 1, monotonic: 1 });
+    jail.handle(other);
+    jail.handle(other);
+    expect(reads).toEqual({ wall: 3, monotonic: 3 });
+    expect(jail.status()).toMatchObject({ currentlyFailed: 2, totalFailed: 3 });
+  });
+
+  it('follows a step between two reads at the first line of the second', async () => {
+    const jail = await started();
+    jail.handle(line(A), undefined, 1);
+    world.clock.advance(1000);
+    world.clock.jump(2 * HOUR);
+    for (const l of [line(A), line(A)]) jail.handle(l, undefined, 2);
+    // Followed: A's failure before the step moved with the clock, and still counts.
+    expect(jail.status()).toMatchObject({ currentlyBanned: 1, bannedAddresses: [A.text] });
+  });
+});

@@ -72,6 +72,21 @@ describe('ReaderPool: positions', () => {
     await pool.read(file);
     expect(got).toEqual([{ text: 'x', source: file, time: clock.now() }]);
   });
+
+  it('numbers each read: its lines share the number, the next read has another', async () => {
+    writeFileSync(file, '');
+    const got: [string, number | undefined][] = [];
+    await pool.attach(file, (l, _match, read) => got.push([l.text, read]), { initial: true, head: false });
+    appendFileSync(file, 'a\nb\n');
+    await pool.read(file);
+    appendFileSync(file, 'c\n');
+    await pool.read(file);
+    const [a, b, c] = got.map(([, read]) => read);
+    expect(got.map(([text]) => text)).toEqual(['a', 'b', 'c']);
+    expect(a).toBeTypeOf('number');
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+  });
 });
 
 describe('ReaderPool: paused', () => {
