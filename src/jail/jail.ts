@@ -18,7 +18,7 @@ import { BanBook } from './ban-book.ts';
 import { JailEvents } from './events.ts';
 import { type Evidence, evidence } from './evidence.ts';
 import { LineTimes } from './line-time.ts';
-import type { BanBatchStore, JailFirewall, LogSource, StepStore, Subscription } from './ports.ts';
+import type { BanBatchStore, JailFirewall, LogSource, Read, StepStore, Subscription } from './ports.ts';
 import { matchOnce } from './shared-match.ts';
 import { vouches } from './vouch.ts';
 
@@ -79,7 +79,7 @@ export class Jail {
   #subscription: Subscription | undefined;
   #totalBanned = 0;
   /** The last read a line came with (handle's `read`), and the time its lines are judged at. */
-  #read = { number: -1, now: 0 };
+  #read: { of: Read | undefined; now: number } = { of: undefined, now: 0 };
 
   constructor(deps: JailDeps) {
     this.#d = deps;
@@ -176,9 +176,9 @@ export class Jail {
   /**
    * Runs one line through the pipeline. Synchronous up to the ban, which it starts. `match`: the
    * filter's, when the source already ran it (a run of lines, tail/reader-pool.ts). `read`: the
-   * number of the source's read it came with.
+   * source's read it came with.
    */
-  handle(line: Line, match?: Match, read?: number): void {
+  handle(line: Line, match?: Match, read?: Read): void {
     const { filter } = this.#d;
     const now = this.#nowFor(read);
     const m = match ?? matchOnce(filter, line, now);
@@ -200,13 +200,13 @@ export class Jail {
    * of one read share it: the clock is read and checked at the read's first line only (two
    * readings per line, wall and monotonic, were ~5% of a ban storm's thread).
    */
-  #nowFor(read: number | undefined): number {
-    if (read !== undefined && read === this.#read.number) return this.#read.now;
+  #nowFor(read: Read | undefined): number {
+    if (read !== undefined && read === this.#read.of) return this.#read.now;
     const { clock } = this.#d;
     let now = clock.now();
     // After following a step, the time once that is done, as before.
     if (this.checkClock(now)) now = clock.now();
-    if (read !== undefined) this.#read = { number: read, now };
+    if (read !== undefined) this.#read = { of: read, now };
     return now;
   }
 

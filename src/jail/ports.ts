@@ -88,12 +88,14 @@ export interface FollowOptions {
   readonly filter?: Filter;
 }
 
+/** One read of a source, told apart by identity: the same object for every line it gave. */
+export type Read = object;
+
 /**
  * A subscriber's line; `match`: its filter's, when the source already ran it (FollowOptions.filter);
- * `read`: the number of the read it came with, the same for every line of one read, when the
- * source numbers its reads.
+ * `read`: the read it came with, when the source tells its reads apart.
  */
-export type LineListener = (line: Line, match?: Match, read?: number) => void;
+export type LineListener = (line: Line, match?: Match, read?: Read) => void;
 
 /** Which lines are too old to count: dated before `since` (now − findtime) by `timeOf`. */
 export interface SkipOld {

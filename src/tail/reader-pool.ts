@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Line } from '../core/types.ts';
 import type { Filter, Match } from '../filter/compile.ts';
-import type { LineListener, SkipOld } from '../jail/ports.ts';
+import type { LineListener, Read, SkipOld } from '../jail/ports.ts';
 import { FileReader } from './file-reader.ts';
 import { decodeLine } from './line-splitter.ts';
 import type { FilePosition, PositionStore } from './ports.ts';
@@ -18,9 +18,6 @@ import { FilterGroups, type Matched, readRun } from './read-filters.ts';
 import { seekByDate } from './seek-by-date.ts';
 
 type Listener = LineListener;
-
-/** Reads made by every pool, as numbered for subscribers (LineListener's `read`). */
-let reads = 0;
 
 /** How often positions reach the store at most. */
 export const SAVE_INTERVAL_MS = 1_000;
@@ -217,7 +214,7 @@ export class ReaderPool {
    */
   #one(path: string, listeners: ReadonlyMap<Listener, Filter | undefined>, text: string): void {
     const now = this.#o.clock.now();
-    const read = ++reads;
+    const read: Read = {};
     const line: Line = { text, source: path, time: now };
     const filters = new Set(listeners.values());
     if (filters.has(undefined)) {
@@ -254,7 +251,7 @@ export class ReaderPool {
   ): number {
     const { buf } = run;
     const now = this.#o.clock.now();
-    const read = ++reads;
+    const read: Read = {};
     const filters = new Set(listeners.values());
     if (filters.has(undefined)) return this.#lineByLine(path, listeners, run, now, read);
     // A line the filters match one after another (a group's members) is made into a Line once.
@@ -308,7 +305,7 @@ export class ReaderPool {
     listeners: ReadonlyMap<Listener, Filter | undefined>,
     run: { buf: Buffer; from: number; to: number; maxLine: number },
     now: number,
-    read: number,
+    read: Read,
   ): number {
     const { buf, from, to, maxLine } = run;
     let dropped = 0;
@@ -333,7 +330,7 @@ export class ReaderPool {
   }
 
   // One failing subscriber must not starve the others or abort the read mid-chunk.
-  #deliver(listener: Listener, line: Line, match: Match | undefined, read: number): void {
+  #deliver(listener: Listener, line: Line, match: Match | undefined, read: Read): void {
     try {
       listener(line, match, read);
     } catch (err) {

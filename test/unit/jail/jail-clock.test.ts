@@ -179,7 +179,8 @@ describe('Jail: the clock, per read of the source', () => {
     const lines = [line(A), line(B), line(B)];
     const other = { text: 'nothing to see', source: 'fake', time: NOW };
     const reads = countReads();
-    for (const l of lines) jail.handle(l, undefined, 7);
+    const read = {};
+    for (const l of lines) jail.handle(l, undefined, read);
     expect(reads).toEqual({ wall: 1, monotonic: 1 });
     jail.handle(other);
     jail.handle(other);
@@ -189,10 +190,11 @@ describe('Jail: the clock, per read of the source', () => {
 
   it('follows a step between two reads at the first line of the second', async () => {
     const jail = await started();
-    jail.handle(line(A), undefined, 1);
+    jail.handle(line(A), undefined, {});
     world.clock.advance(1000);
     world.clock.jump(2 * HOUR);
-    for (const l of [line(A), line(A)]) jail.handle(l, undefined, 2);
+    const second = {};
+    for (const l of [line(A), line(A)]) jail.handle(l, undefined, second);
     // Followed: A's failure before the step moved with the clock, and still counts.
     expect(jail.status()).toMatchObject({ currentlyBanned: 1, bannedAddresses: [A.text] });
   });
