@@ -10,8 +10,8 @@
 // whole heap three times, and once with this flag.
 // Measured by alternating storms of two daemons (bench/figures/ban-throughput.mjs' storm; the
 // median of the paired differences): the growth factor −150 ms, the old space's limit −134 ms.
-// A larger young generation (--max-semi-space-size=32) was faster (2.3 against 2.43 s) while a
-// storm made more garbage; since it makes less, 16 MiB beats 32 by 28 and 78 ms
+// A larger young generation (--max-semi-space-size=32) measured faster when it was set, on an
+// older build (2.3 against 2.43 s); on this one, 16 MiB beats 32 by 28 and 78 ms
 // (series of ten and twelve pairs), 64 is 150 ms slower than 32 and 8 is 140 ms slower than 16.
 // The million-address memory figure is ~200 MiB with 16, ~215 with 32.
 // `npm start`, systemd and the bench all run the daemon with these flags.
